@@ -1,0 +1,699 @@
+//! Discretization of numeric columns: fit on one sample, apply to any other.
+//!
+//! Semantics follow scikit-learn 1.9's `KBinsDiscretizer(encode="ordinal")` to the last bit:
+//!
+//! - **uniform**: edges `numpy.linspace(min, max, bins + 1)`;
+//! - **quantile**: edges `numpy.percentile(x, linspace(0, 100, bins + 1),
+//!   method="averaged_inverted_cdf")` (sklearn's default `quantile_method`), then edges closer
+//!   than `1e-8` to their predecessor are removed, as sklearn does. All rows are used (sklearn
+//!   subsamples 200 000 rows at random above that size; with `subsample=None` it matches);
+//! - **sturges** and **fd** (Freedman–Diaconis): the bin count `numpy.histogram_bin_edges`
+//!   chooses with that rule, then uniform edges over `[min, max]` as numpy computes them;
+//! - **mdlp**: Fayyad & Irani (1993) recursive minimum-description-length splitting against a
+//!   discrete target; cut points are midpoints between adjacent distinct values;
+//! - **edges**: user-given edges `e_0 < e_1 < … < e_k`, `k` bins;
+//! - **none**: every distinct value seen when fitting is a category, in ascending order.
+//!
+//! Bins are right-open: a value `x` gets the number of interior edges `e_1..e_{k-1}` that are
+//! `<= x` (numpy `searchsorted(edges[1:-1], x, side="right")`), so values below the fitted
+//! range go to bin 0 and values above it to the last bin. A constant column gets one bin.
+//!
+//! NaN and ±Inf are errors naming the column and row (missing values are handled one layer
+//! up, before discretization). Values never seen by a **none** fit follow [`Unseen`].
+
+use mutinfo_core::{CodeMatrix, Codes};
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DataError, Result};
+
+/// How to cut a numeric column into bins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Binning {
+    /// Raw values as categories: each distinct value seen when fitting is one code.
+    None,
+    /// `bins` equal-width bins between the fitted minimum and maximum.
+    Uniform {
+        /// Number of bins (at least 1).
+        bins: usize,
+    },
+    /// `bins` equal-frequency bins (fewer if quantiles coincide).
+    Quantile {
+        /// Number of bins requested (at least 1).
+        bins: usize,
+    },
+    /// Equal-width bins, count by Sturges' rule `ceil(log2 n + 1)` (numpy's rule).
+    Sturges,
+    /// Equal-width bins, width `2 IQR n^(-1/3)` by the Freedman–Diaconis rule (numpy's rule).
+    FreedmanDiaconis,
+    /// Supervised Fayyad–Irani MDL splitting; needs a target.
+    Mdlp,
+    /// User-given edges, strictly increasing and finite, at least two.
+    Edges {
+        /// The edges `e_0 < … < e_k`, giving `k` bins.
+        edges: Vec<f64>,
+    },
+}
+
+/// Default number of bins when `uniform` or `quantile` is parsed without a count.
+pub const DEFAULT_BINS: usize = 10;
+
+impl Binning {
+    /// Parses a binning name as the command line spells it: `none`, `uniform`, `quantile`,
+    /// `sturges`, `fd` (or `freedman-diaconis`), `mdlp`. `bins` applies to `uniform` and
+    /// `quantile` only (default [`DEFAULT_BINS`]).
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] for an unknown name, `bins = 0`, or `bins` given to a
+    /// binning that chooses its own bin count.
+    pub fn parse(name: &str, bins: Option<usize>) -> Result<Self> {
+        let key = name.trim().to_ascii_lowercase();
+        let b = match key.as_str() {
+            "none" | "raw" => Binning::None,
+            "uniform" | "equal-width" => Binning::Uniform {
+                bins: bins.unwrap_or(DEFAULT_BINS),
+            },
+            "quantile" | "equal-frequency" => Binning::Quantile {
+                bins: bins.unwrap_or(DEFAULT_BINS),
+            },
+            "sturges" => Binning::Sturges,
+            "fd" | "freedman-diaconis" => Binning::FreedmanDiaconis,
+            "mdlp" | "mdl" | "fayyad-irani" => Binning::Mdlp,
+            _ => {
+                return Err(DataError::InvalidParameter {
+                    name: "binning",
+                    value: name.to_string(),
+                    reason: "expected one of none, uniform, quantile, sturges, fd, mdlp".into(),
+                })
+            }
+        };
+        if bins.is_some() && !matches!(b, Binning::Uniform { .. } | Binning::Quantile { .. }) {
+            return Err(DataError::InvalidParameter {
+                name: "bins",
+                value: format!("{}", bins.unwrap_or(0)),
+                reason: format!("binning {} chooses its own number of bins", b.name()),
+            });
+        }
+        b.validate()?;
+        Ok(b)
+    }
+
+    /// The short name of this binning (`uniform`, `quantile`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Binning::None => "none",
+            Binning::Uniform { .. } => "uniform",
+            Binning::Quantile { .. } => "quantile",
+            Binning::Sturges => "sturges",
+            Binning::FreedmanDiaconis => "fd",
+            Binning::Mdlp => "mdlp",
+            Binning::Edges { .. } => "edges",
+        }
+    }
+
+    /// Checks the parameters: bins in `1..=u32::MAX`, edges finite, strictly increasing, ≥ 2.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] naming the parameter.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Binning::Uniform { bins } | Binning::Quantile { bins }
+                if *bins == 0 || *bins as u64 > u32::MAX as u64 =>
+            {
+                return Err(DataError::InvalidParameter {
+                    name: "bins",
+                    value: bins.to_string(),
+                    reason: "must be between 1 and 4294967295".into(),
+                });
+            }
+            Binning::Edges { edges } => {
+                if edges.len() < 2 || edges.len() as u64 > u32::MAX as u64 {
+                    return Err(DataError::InvalidParameter {
+                        name: "edges",
+                        value: format!("{edges:?}"),
+                        reason: "need at least two edges".into(),
+                    });
+                }
+                if let Some(e) = edges.iter().find(|e| !e.is_finite()) {
+                    return Err(DataError::InvalidParameter {
+                        name: "edges",
+                        value: e.to_string(),
+                        reason: "edges must be finite".into(),
+                    });
+                }
+                if let Some(w) = edges.windows(2).find(|w| w[0] >= w[1]) {
+                    return Err(DataError::InvalidParameter {
+                        name: "edges",
+                        value: format!("{} then {}", w[0], w[1]),
+                        reason: "edges must be strictly increasing".into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// What [`FittedBins::transform`] does with a value a `none` (raw categories) fit never saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unseen {
+    /// An error naming the column, row and value (the default).
+    #[default]
+    Error,
+    /// Map every unseen value to one extra code, the last (cardinality grows by one).
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum BinMap {
+    /// Full edges `e_0..e_k` (`e_0`/`e_k` are the fitted range, informational).
+    Edges { edges: Vec<f64> },
+    /// Sorted distinct values; code = position.
+    Categories { values: Vec<f64> },
+}
+
+/// One fitted column: its bin edges or its category table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedBins {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    binning: Binning,
+    map: BinMap,
+    #[serde(default)]
+    unseen: Unseen,
+}
+
+fn label(name: Option<&str>, fallback: &str) -> String {
+    name.map_or_else(|| fallback.to_string(), str::to_string)
+}
+
+fn check_finite(values: &[f64], column: &str) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(row) => Err(DataError::NonFinite {
+            column: column.to_string(),
+            row,
+            value: values[row],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `numpy.linspace(start, stop, num)` bit for bit (`endpoint=True`, `num >= 2`).
+fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
+    let div = (num - 1) as f64;
+    let delta = stop - start;
+    let step = delta / div;
+    let mut out: Vec<f64> = if step == 0.0 {
+        (0..num).map(|i| (i as f64 / div) * delta + start).collect()
+    } else {
+        (0..num).map(|i| i as f64 * step + start).collect()
+    };
+    out[num - 1] = stop;
+    out
+}
+
+/// numpy `_lerp`.
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// numpy percentile of sorted data at `q` in `[0, 1]`, `averaged_inverted_cdf` or `linear`.
+fn percentile_sorted(sorted: &[f64], q: f64, averaged: bool) -> f64 {
+    let n = sorted.len();
+    let vi = if averaged {
+        n as f64 * q - 1.0
+    } else {
+        (n - 1) as f64 * q
+    };
+    let (prev, next) = if vi >= (n - 1) as f64 {
+        (n - 1, n - 1)
+    } else if vi < 0.0 {
+        (0, 0)
+    } else {
+        let p = vi.floor() as usize;
+        (p, p + 1)
+    };
+    let mut gamma = vi - vi.floor();
+    if averaged {
+        gamma = if gamma == 0.0 { 0.5 } else { 1.0 };
+    }
+    lerp(sorted[prev], sorted[next], gamma)
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+fn sorted_copy(values: &[f64]) -> Vec<f64> {
+    let mut s = values.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    s
+}
+
+/// Number of equal-width bins numpy's `histogram_bin_edges` picks for a width rule.
+fn numpy_rule_bins(width: f64, lo: f64, hi: f64) -> usize {
+    if width > 0.0 && width.is_finite() {
+        ((hi - lo) / width).ceil().max(1.0) as usize
+    } else {
+        1
+    }
+}
+
+fn entropy_bits(counts: &[u64], total: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    let t = total as f64;
+    -counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / t;
+            p * p.log2()
+        })
+        .sum::<f64>()
+}
+
+/// Fayyad–Irani MDLP cut points (ascending) of `values` against `classes`.
+fn mdlp_cuts(values: &[f64], classes: &[u32], n_classes: usize) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    let xs: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+    let ys: Vec<u32> = order.iter().map(|&i| classes[i]).collect();
+    let mut cuts = Vec::new();
+    let mut stack = vec![(0usize, xs.len())];
+    let mut total = vec![0u64; n_classes];
+    let mut left = vec![0u64; n_classes];
+    let mut right = vec![0u64; n_classes];
+    while let Some((lo, hi)) = stack.pop() {
+        let n = hi - lo;
+        if n < 2 {
+            continue;
+        }
+        total.iter_mut().for_each(|c| *c = 0);
+        for &y in &ys[lo..hi] {
+            total[y as usize] += 1;
+        }
+        let ent = entropy_bits(&total, n as u64);
+        if ent == 0.0 {
+            continue;
+        }
+        left.iter_mut().for_each(|c| *c = 0);
+        let mut best: Option<(f64, usize)> = None;
+        for i in lo + 1..hi {
+            left[ys[i - 1] as usize] += 1;
+            if xs[i] == xs[i - 1] {
+                continue;
+            }
+            let nl = (i - lo) as u64;
+            let nr = (hi - i) as u64;
+            for c in 0..n_classes {
+                right[c] = total[c] - left[c];
+            }
+            let w = (nl as f64 * entropy_bits(&left, nl) + nr as f64 * entropy_bits(&right, nr))
+                / n as f64;
+            if best.is_none_or(|(bw, _)| w < bw) {
+                best = Some((w, i));
+            }
+        }
+        let Some((w, cut)) = best else { continue };
+        left.iter_mut().for_each(|c| *c = 0);
+        for &y in &ys[lo..cut] {
+            left[y as usize] += 1;
+        }
+        for c in 0..n_classes {
+            right[c] = total[c] - left[c];
+        }
+        let k = |counts: &[u64]| counts.iter().filter(|&&c| c > 0).count() as f64;
+        let (k0, k1, k2) = (k(&total), k(&left), k(&right));
+        let e1 = entropy_bits(&left, (cut - lo) as u64);
+        let e2 = entropy_bits(&right, (hi - cut) as u64);
+        let gain = ent - w;
+        let log3k = if k0 > 30.0 {
+            k0 * 3f64.log2()
+        } else {
+            (3f64.powf(k0) - 2.0).log2()
+        };
+        let delta = log3k - (k0 * ent - k1 * e1 - k2 * e2);
+        let threshold = (((n - 1) as f64).log2() + delta) / n as f64;
+        if gain > threshold {
+            let (a, b) = (xs[cut - 1], xs[cut]);
+            let mut mid = a / 2.0 + b / 2.0;
+            if mid <= a || mid > b {
+                mid = b;
+            }
+            cuts.push(mid);
+            stack.push((cut, hi));
+            stack.push((lo, cut));
+        }
+    }
+    cuts.sort_unstable_by(f64::total_cmp);
+    cuts
+}
+
+fn norm_zero(v: f64) -> f64 {
+    if v == 0.0 {
+        0.0
+    } else {
+        v
+    }
+}
+
+impl FittedBins {
+    /// Fits one column. `target` is required by [`Binning::Mdlp`] and ignored otherwise.
+    ///
+    /// # Errors
+    /// [`DataError::EmptyColumn`] with no values, [`DataError::NonFinite`] naming the row of a
+    /// NaN/±Inf, [`DataError::InvalidParameter`] for invalid bins/edges,
+    /// [`DataError::TargetRequired`] for MDLP without target, [`DataError::LengthMismatch`]
+    /// when the target's length differs.
+    pub fn fit(values: &[f64], binning: &Binning, target: Option<&Codes>) -> Result<Self> {
+        Self::fit_labeled(values, binning, target, None, "values")
+    }
+
+    /// As [`FittedBins::fit`], with a column name kept in the fit and used in errors.
+    ///
+    /// # Errors
+    /// As [`FittedBins::fit`].
+    pub fn fit_named(
+        values: &[f64],
+        binning: &Binning,
+        target: Option<&Codes>,
+        name: &str,
+    ) -> Result<Self> {
+        Self::fit_labeled(values, binning, target, Some(name.to_string()), name)
+    }
+
+    fn fit_labeled(
+        values: &[f64],
+        binning: &Binning,
+        target: Option<&Codes>,
+        name: Option<String>,
+        column: &str,
+    ) -> Result<Self> {
+        binning.validate()?;
+        if values.is_empty() {
+            return Err(DataError::EmptyColumn {
+                column: column.to_string(),
+            });
+        }
+        check_finite(values, column)?;
+        let n = values.len();
+        let (lo, hi) = min_max(values);
+        let constant = BinMap::Edges {
+            edges: vec![lo, hi],
+        };
+        let map = match binning {
+            Binning::None => {
+                let mut v: Vec<f64> = values.iter().map(|&x| norm_zero(x)).collect();
+                v.sort_unstable_by(f64::total_cmp);
+                v.dedup();
+                BinMap::Categories { values: v }
+            }
+            _ if lo == hi && !matches!(binning, Binning::Edges { .. }) => constant,
+            Binning::Uniform { bins } => BinMap::Edges {
+                edges: linspace(lo, hi, bins + 1),
+            },
+            Binning::Quantile { bins } => {
+                let sorted = sorted_copy(values);
+                let levels = linspace(0.0, 100.0, bins + 1);
+                let raw: Vec<f64> = levels
+                    .iter()
+                    .map(|l| percentile_sorted(&sorted, l / 100.0, true))
+                    .collect();
+                // sklearn: mask = ediff1d(edges, to_begin=inf) > 1e-8
+                let mut edges = Vec::with_capacity(raw.len());
+                for (i, &e) in raw.iter().enumerate() {
+                    if i == 0 || e - raw[i - 1] > 1e-8 {
+                        edges.push(e);
+                    }
+                }
+                BinMap::Edges { edges }
+            }
+            Binning::Sturges => {
+                let width = (hi - lo) / ((n as f64).log2() + 1.0);
+                BinMap::Edges {
+                    edges: linspace(lo, hi, numpy_rule_bins(width, lo, hi) + 1),
+                }
+            }
+            Binning::FreedmanDiaconis => {
+                let sorted = sorted_copy(values);
+                let iqr = percentile_sorted(&sorted, 0.75, false)
+                    - percentile_sorted(&sorted, 0.25, false);
+                let width = 2.0 * iqr * (n as f64).powf(-1.0 / 3.0);
+                BinMap::Edges {
+                    edges: linspace(lo, hi, numpy_rule_bins(width, lo, hi) + 1),
+                }
+            }
+            Binning::Mdlp => {
+                let t = target.ok_or_else(|| DataError::TargetRequired {
+                    column: column.to_string(),
+                    binning: "mdlp",
+                })?;
+                if t.len() != n {
+                    return Err(DataError::LengthMismatch {
+                        what: "target".into(),
+                        expected: n,
+                        found: t.len(),
+                    });
+                }
+                let cuts = mdlp_cuts(values, &t.to_u32_vec(), t.cardinality() as usize);
+                let mut edges = Vec::with_capacity(cuts.len() + 2);
+                edges.push(lo);
+                edges.extend(cuts);
+                edges.push(hi);
+                BinMap::Edges { edges }
+            }
+            Binning::Edges { edges } => BinMap::Edges {
+                edges: edges.clone(),
+            },
+        };
+        Ok(FittedBins {
+            name,
+            binning: binning.clone(),
+            map,
+            unseen: Unseen::Error,
+        })
+    }
+
+    /// Sets the policy for values a `none` fit never saw (ignored by edge-based bins).
+    #[must_use]
+    pub fn with_unseen(mut self, unseen: Unseen) -> Self {
+        self.unseen = unseen;
+        self
+    }
+
+    /// The column name given at fit time, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The binning this was fitted with.
+    pub fn binning(&self) -> &Binning {
+        &self.binning
+    }
+
+    /// The full bin edges (`e_0` and `e_k` are the fitted range), or `None` for categories.
+    pub fn edges(&self) -> Option<&[f64]> {
+        match &self.map {
+            BinMap::Edges { edges } => Some(edges),
+            BinMap::Categories { .. } => None,
+        }
+    }
+
+    /// The category values (ascending; code = position), or `None` for edge-based bins.
+    pub fn categories(&self) -> Option<&[f64]> {
+        match &self.map {
+            BinMap::Categories { values } => Some(values),
+            BinMap::Edges { .. } => None,
+        }
+    }
+
+    /// Number of codes `transform` can produce (including the extra code of
+    /// [`Unseen::Other`] for categories).
+    pub fn cardinality(&self) -> u32 {
+        match &self.map {
+            BinMap::Edges { edges } => (edges.len() - 1).max(1) as u32,
+            BinMap::Categories { values } => {
+                values.len() as u32 + u32::from(self.unseen == Unseen::Other)
+            }
+        }
+    }
+
+    /// The code of one value, or `None` if it is an unseen category.
+    ///
+    /// Non-finite values give `None` too; [`FittedBins::transform`] reports them.
+    pub fn code_of(&self, value: f64) -> Option<u32> {
+        if !value.is_finite() {
+            return None;
+        }
+        match &self.map {
+            BinMap::Edges { edges } => {
+                let interior = &edges[1..edges.len() - 1];
+                Some(interior.partition_point(|&e| e <= value) as u32)
+            }
+            BinMap::Categories { values } => {
+                match values.binary_search_by(|c| c.total_cmp(&norm_zero(value))) {
+                    Ok(i) => Some(i as u32),
+                    Err(_) if self.unseen == Unseen::Other => Some(values.len() as u32),
+                    Err(_) => None,
+                }
+            }
+        }
+    }
+
+    /// Codes of a column of values.
+    ///
+    /// # Errors
+    /// [`DataError::NonFinite`] or [`DataError::UnseenValue`] naming the column and row.
+    pub fn transform(&self, values: &[f64]) -> Result<Codes> {
+        self.transform_labeled(values, self.name.as_deref().unwrap_or("values"))
+    }
+
+    fn transform_labeled(&self, values: &[f64], column: &str) -> Result<Codes> {
+        check_finite(values, column)?;
+        let mut out = Vec::with_capacity(values.len());
+        for (row, &v) in values.iter().enumerate() {
+            match self.code_of(v) {
+                Some(c) => out.push(c),
+                None => {
+                    return Err(DataError::UnseenValue {
+                        column: column.to_string(),
+                        row,
+                        value: v.to_string(),
+                    })
+                }
+            }
+        }
+        Ok(Codes::from_codes(out, self.cardinality())?)
+    }
+}
+
+/// Per-column fitted bins for a records matrix (rows = samples, columns = features).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedDiscretizer {
+    columns: Vec<FittedBins>,
+}
+
+impl FittedDiscretizer {
+    /// Fits every column of `records` with the same binning; columns are named `#0`, `#1`, …
+    /// in errors.
+    ///
+    /// # Errors
+    /// As [`FittedBins::fit`], naming the column; [`DataError::EmptyColumn`] with no columns.
+    pub fn fit(
+        records: ArrayView2<f64>,
+        binning: &Binning,
+        target: Option<&Codes>,
+    ) -> Result<Self> {
+        Self::fit_impl(records, None, binning, target)
+    }
+
+    /// As [`FittedDiscretizer::fit`], with column names (kept, and used in errors).
+    ///
+    /// # Errors
+    /// As [`FittedDiscretizer::fit`]; [`DataError::LengthMismatch`] if `names` does not have
+    /// one name per column.
+    pub fn fit_named(
+        records: ArrayView2<f64>,
+        names: &[String],
+        binning: &Binning,
+        target: Option<&Codes>,
+    ) -> Result<Self> {
+        if names.len() != records.ncols() {
+            return Err(DataError::LengthMismatch {
+                what: "column names".into(),
+                expected: records.ncols(),
+                found: names.len(),
+            });
+        }
+        Self::fit_impl(records, Some(names), binning, target)
+    }
+
+    fn fit_impl(
+        records: ArrayView2<f64>,
+        names: Option<&[String]>,
+        binning: &Binning,
+        target: Option<&Codes>,
+    ) -> Result<Self> {
+        if records.ncols() == 0 {
+            return Err(DataError::EmptyColumn {
+                column: "records (no columns)".into(),
+            });
+        }
+        let columns = (0..records.ncols())
+            .map(|j| {
+                let col: Vec<f64> = records.column(j).to_vec();
+                let name = names.map(|n| n[j].clone());
+                let lab = label(name.as_deref(), &format!("#{j}"));
+                FittedBins::fit_labeled(&col, binning, target, name, &lab)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(FittedDiscretizer { columns })
+    }
+
+    /// A discretizer from already fitted columns.
+    pub fn from_columns(columns: Vec<FittedBins>) -> Self {
+        FittedDiscretizer { columns }
+    }
+
+    /// Sets the unseen-value policy of every column.
+    #[must_use]
+    pub fn with_unseen(mut self, unseen: Unseen) -> Self {
+        self.columns = self
+            .columns
+            .into_iter()
+            .map(|c| c.with_unseen(unseen))
+            .collect();
+        self
+    }
+
+    /// The fitted columns.
+    pub fn columns(&self) -> &[FittedBins] {
+        &self.columns
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Codes of every column of `records`.
+    ///
+    /// # Errors
+    /// [`DataError::LengthMismatch`] if the column count differs from the fit; otherwise as
+    /// [`FittedBins::transform`], naming the column.
+    pub fn transform(&self, records: ArrayView2<f64>) -> Result<CodeMatrix> {
+        if records.ncols() != self.columns.len() {
+            return Err(DataError::LengthMismatch {
+                what: "records columns".into(),
+                expected: self.columns.len(),
+                found: records.ncols(),
+            });
+        }
+        let cols = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(j, fb)| {
+                let col: Vec<f64> = records.column(j).to_vec();
+                let lab = label(fb.name(), &format!("#{j}"));
+                fb.transform_labeled(&col, &lab)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(CodeMatrix::from_columns(cols)?)
+    }
+}

@@ -1,0 +1,434 @@
+//! Reading Parquet, Arrow IPC (file and stream) and CSV into Arrow [`RecordBatch`]es.
+//!
+//! [`open_batches`] streams a file batch by batch (bounded memory: one batch at a time), so a
+//! file larger than memory can be counted in one pass; [`read_table`] collects every batch.
+//! Both project to the requested columns, in the order asked, before decoding where the
+//! format allows it (Parquet, IPC, CSV).
+//!
+//! The format is taken from [`ReadOptions::format`] or else the extension:
+//! `.parquet`/`.pq` → Parquet, `.arrow`/`.ipc`/`.feather` → Arrow IPC file,
+//! `.arrows` → Arrow IPC stream, `.csv` → CSV (`,`), `.tsv` → CSV (tab).
+//! CSV has a header row by default and its column types are inferred from the whole file
+//! (integers → Int64, decimals → Float64, `true`/`false` → Boolean, anything else → Utf8;
+//! empty fields are nulls).
+
+use std::fs::File;
+use std::io::{BufReader, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::csv::reader::Format;
+use arrow::csv::ReaderBuilder;
+use arrow::ipc::reader::{FileReader, StreamReader};
+use arrow_schema::{ArrowError, Schema, SchemaRef};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+
+use crate::error::{DataError, Result};
+
+/// A file format [`open_batches`] can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC file format (Feather v2).
+    ArrowFile,
+    /// Arrow IPC streaming format.
+    ArrowStream,
+    /// Delimited text with an optional header row.
+    Csv,
+}
+
+impl FileFormat {
+    /// The format an extension implies (case-insensitive), if any.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "parquet" | "pq" => FileFormat::Parquet,
+            "arrow" | "ipc" | "feather" => FileFormat::ArrowFile,
+            "arrows" => FileFormat::ArrowStream,
+            "csv" | "tsv" | "txt" => FileFormat::Csv,
+            _ => return None,
+        })
+    }
+
+    /// Parses `parquet`, `arrow` (`ipc`, `feather`), `arrows` (`stream`) or `csv`.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] for another name.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "parquet" | "pq" => Ok(FileFormat::Parquet),
+            "arrow" | "ipc" | "feather" => Ok(FileFormat::ArrowFile),
+            "arrows" | "stream" | "arrow-stream" => Ok(FileFormat::ArrowStream),
+            "csv" | "tsv" => Ok(FileFormat::Csv),
+            _ => Err(DataError::InvalidParameter {
+                name: "format",
+                value: name.to_string(),
+                reason: "expected parquet, arrow, arrows or csv".into(),
+            }),
+        }
+    }
+}
+
+/// How to read a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The format; `None` infers it from the extension.
+    pub format: Option<FileFormat>,
+    /// Columns to read, in this order; `None` reads all.
+    pub columns: Option<Vec<String>>,
+    /// CSV delimiter; `None` is `,` (tab for `.tsv`).
+    pub delimiter: Option<u8>,
+    /// CSV: whether the first row is a header (default `true`). Without one, columns are
+    /// named `column_1`, `column_2`, ….
+    pub has_header: bool,
+    /// Rows per batch (default 8192).
+    pub batch_size: usize,
+    /// CSV: rows read to infer column types; `None` (default) reads the whole file first.
+    pub infer_rows: Option<usize>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            columns: None,
+            delimiter: None,
+            has_header: true,
+            batch_size: 8192,
+            infer_rows: None,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Reads only these columns, in this order.
+    #[must_use]
+    pub fn with_columns<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Forces a format.
+    #[must_use]
+    pub fn with_format(mut self, format: FileFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Sets the CSV delimiter.
+    #[must_use]
+    pub fn with_delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = Some(delimiter);
+        self
+    }
+}
+
+/// A whole file in memory: its (projected) schema and batches.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The schema of every batch.
+    pub schema: SchemaRef,
+    /// The batches, in file order.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Table {
+    /// Total rows over all batches.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+
+    /// Column names, in order.
+    pub fn column_names(&self) -> Vec<String> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    }
+
+    /// All batches concatenated into one.
+    ///
+    /// # Errors
+    /// [`DataError::Arrow`] if Arrow cannot concatenate (it always can for batches read here).
+    pub fn concat(&self) -> Result<RecordBatch> {
+        arrow::compute::concat_batches(&self.schema, &self.batches).map_err(|source| {
+            DataError::Arrow {
+                path: "<table>".into(),
+                source,
+            }
+        })
+    }
+}
+
+/// A stream of record batches from one file; see [`open_batches`].
+pub struct Batches {
+    path: String,
+    schema: SchemaRef,
+    inner: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>,
+}
+
+impl std::fmt::Debug for Batches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batches")
+            .field("path", &self.path)
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Batches {
+    /// The schema of every batch (after projection).
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The file being read.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Iterator for Batches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|r| {
+            r.map_err(|source| DataError::Arrow {
+                path: self.path.clone(),
+                source,
+            })
+        })
+    }
+}
+
+fn check_names(path: &str, schema: &Schema) -> Result<()> {
+    if schema.fields().is_empty() {
+        return Err(DataError::EmptyFile {
+            path: path.into(),
+            reason: "no columns",
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for f in schema.fields() {
+        if !seen.insert(f.name().as_str()) {
+            return Err(DataError::DuplicateColumn {
+                path: path.into(),
+                column: f.name().clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Indices of the requested columns in `schema`, in the order asked.
+fn projection(
+    path: &str,
+    schema: &Schema,
+    columns: Option<&[String]>,
+) -> Result<Option<Vec<usize>>> {
+    let Some(cols) = columns else { return Ok(None) };
+    let mut seen = std::collections::HashSet::new();
+    cols.iter()
+        .map(|c| {
+            if !seen.insert(c.as_str()) {
+                return Err(DataError::DuplicateColumn {
+                    path: path.into(),
+                    column: c.clone(),
+                });
+            }
+            schema.index_of(c).map_err(|_| DataError::UnknownColumn {
+                path: path.into(),
+                column: c.clone(),
+                available: schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// Reorders the columns of each batch from sorted-projection order to the order asked.
+fn reorder(
+    inner: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>,
+    order: Option<Vec<usize>>,
+) -> Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send> {
+    match order {
+        None => inner,
+        Some(order) => Box::new(inner.map(move |b| b.and_then(|b| b.project(&order)))),
+    }
+}
+
+/// Opens a file for streaming: batches are decoded one at a time as the iterator advances.
+///
+/// # Errors
+/// [`DataError::Io`] if the file cannot be opened, [`DataError::UnknownFormat`],
+/// [`DataError::Parquet`]/[`DataError::Arrow`] for a corrupt file or header,
+/// [`DataError::EmptyFile`] for a file without columns, [`DataError::DuplicateColumn`],
+/// [`DataError::UnknownColumn`] for a projected column the file lacks. Errors in later
+/// batches (a ragged CSV row, a corrupt page) come out of the iterator, naming the file.
+pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batches> {
+    let path = path.as_ref();
+    let p = path.display().to_string();
+    let format = match opts.format.or_else(|| FileFormat::from_path(path)) {
+        Some(f) => f,
+        None => return Err(DataError::UnknownFormat { path: p }),
+    };
+    let io = |source| DataError::Io {
+        path: p.clone(),
+        source,
+    };
+    let arrow_err = |source| DataError::Arrow {
+        path: p.clone(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.len() == 0 {
+        return Err(DataError::EmptyFile {
+            path: p,
+            reason: "the file is empty",
+        });
+    }
+    let batch_size = opts.batch_size.max(1);
+    let cols = opts.columns.as_deref();
+    // Sorted projection (what the readers take) plus the permutation back to the order asked.
+    let split = |idx: Option<Vec<usize>>| -> (Option<Vec<usize>>, Option<Vec<usize>>) {
+        match idx {
+            None => (None, None),
+            Some(idx) => {
+                let mut sorted = idx.clone();
+                sorted.sort_unstable();
+                let order = idx
+                    .iter()
+                    .map(|i| sorted.binary_search(i).unwrap_or(0))
+                    .collect();
+                (Some(sorted), Some(order))
+            }
+        }
+    };
+    let (schema, inner): (Schema, Box<dyn Iterator<Item = _> + Send>) = match format {
+        FileFormat::Parquet => {
+            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| {
+                DataError::Parquet {
+                    path: p.clone(),
+                    source,
+                }
+            })?;
+            let full = builder.schema().clone();
+            check_names(&p, &full)?;
+            let (sorted, order) = split(projection(&p, &full, cols)?);
+            let builder = match &sorted {
+                Some(s) => {
+                    let mask = ProjectionMask::roots(builder.parquet_schema(), s.iter().copied());
+                    builder.with_projection(mask)
+                }
+                None => builder,
+            };
+            let reader = builder
+                .with_batch_size(batch_size)
+                .build()
+                .map_err(|source| DataError::Parquet {
+                    path: p.clone(),
+                    source,
+                })?;
+            let schema = match &order {
+                Some(_) => full.project(&projection(&p, &full, cols)?.unwrap_or_default()),
+                None => Ok(full.as_ref().clone()),
+            }
+            .map_err(arrow_err)?;
+            (schema, reorder(Box::new(reader), order))
+        }
+        FileFormat::ArrowFile => {
+            let probe = FileReader::try_new(BufReader::new(file), None).map_err(arrow_err)?;
+            let full = probe.schema();
+            check_names(&p, &full)?;
+            let idx = projection(&p, &full, cols)?;
+            let schema = match &idx {
+                Some(i) => full.project(i).map_err(arrow_err)?,
+                None => full.as_ref().clone(),
+            };
+            let (sorted, order) = split(idx);
+            drop(probe);
+            let file = File::open(path).map_err(io)?;
+            let reader = FileReader::try_new(BufReader::new(file), sorted).map_err(arrow_err)?;
+            (schema, reorder(Box::new(reader), order))
+        }
+        FileFormat::ArrowStream => {
+            let probe = StreamReader::try_new(BufReader::new(file), None).map_err(arrow_err)?;
+            let full = probe.schema();
+            check_names(&p, &full)?;
+            let idx = projection(&p, &full, cols)?;
+            let schema = match &idx {
+                Some(i) => full.project(i).map_err(arrow_err)?,
+                None => full.as_ref().clone(),
+            };
+            let (sorted, order) = split(idx);
+            drop(probe);
+            let file = File::open(path).map_err(io)?;
+            let reader = StreamReader::try_new(BufReader::new(file), sorted).map_err(arrow_err)?;
+            (schema, reorder(Box::new(reader), order))
+        }
+        FileFormat::Csv => {
+            let is_tsv = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+            let delimiter = opts.delimiter.unwrap_or(if is_tsv { b'\t' } else { b',' });
+            let format = Format::default()
+                .with_header(opts.has_header)
+                .with_delimiter(delimiter);
+            let mut file = file;
+            let (full, _) = format
+                .infer_schema(BufReader::new(&mut file), opts.infer_rows)
+                .map_err(arrow_err)?;
+            check_names(&p, &full)?;
+            let idx = projection(&p, &full, cols)?;
+            let schema = match &idx {
+                Some(i) => full.project(i).map_err(arrow_err)?,
+                None => full.clone(),
+            };
+            let (sorted, order) = split(idx);
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            let mut builder = ReaderBuilder::new(Arc::new(full))
+                .with_format(format)
+                .with_batch_size(batch_size);
+            if let Some(s) = sorted {
+                builder = builder.with_projection(s);
+            }
+            let reader = builder.build(BufReader::new(file)).map_err(arrow_err)?;
+            (schema, reorder(Box::new(reader), order))
+        }
+    };
+    Ok(Batches {
+        path: p,
+        schema: Arc::new(schema),
+        inner,
+    })
+}
+
+/// Reads a whole file into memory.
+///
+/// # Errors
+/// As [`open_batches`], plus [`DataError::EmptyFile`] when the file has no data rows (e.g. a
+/// CSV with a header only).
+pub fn read_table(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Table> {
+    let batches = open_batches(path, opts)?;
+    let schema = batches.schema();
+    let p = batches.path().to_string();
+    let batches = batches.collect::<Result<Vec<_>>>()?;
+    let table = Table { schema, batches };
+    if table.num_rows() == 0 {
+        return Err(DataError::EmptyFile {
+            path: p,
+            reason: "no data rows",
+        });
+    }
+    Ok(table)
+}

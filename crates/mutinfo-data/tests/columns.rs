@@ -1,0 +1,355 @@
+//! Column kinds, missing-value policies, saved encodings and one-pass counting.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float32Array, Float64Array, Int32Array, Int8Array,
+    LargeStringArray, RecordBatch, StringArray, UInt16Array,
+};
+use arrow::datatypes::Int32Type;
+use arrow_schema::{DataType, Field, Schema};
+use mutinfo_core::{ContingencyTable, Estimator};
+use mutinfo_data::{
+    numeric_matrix, Binning, DataError, DatasetBuilder, Encoding, Missing, Table, Unseen,
+};
+
+fn table(cols: Vec<(&str, ArrayRef)>, split: usize) -> Table {
+    let schema = Arc::new(Schema::new(
+        cols.iter()
+            .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let full =
+        RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect()).unwrap();
+    let n = full.num_rows();
+    let batches = if split > 0 && split < n {
+        vec![full.slice(0, split), full.slice(split, n - split)]
+    } else {
+        vec![full]
+    };
+    Table { schema, batches }
+}
+
+fn basic() -> Table {
+    table(
+        vec![
+            (
+                "y",
+                Arc::new(StringArray::from(vec!["a", "b", "a", "b", "a", "b"])) as ArrayRef,
+            ),
+            (
+                "f",
+                Arc::new(Float64Array::from(vec![0.0, 10.0, 1.0, 11.0, 2.0, 12.0])),
+            ),
+            ("i", Arc::new(Int32Array::from(vec![5, 7, 5, 7, 5, 9]))),
+            (
+                "s",
+                Arc::new(LargeStringArray::from(vec!["p", "q", "p", "q", "r", "q"])),
+            ),
+            (
+                "b",
+                Arc::new(BooleanArray::from(vec![
+                    true, false, true, false, true, true,
+                ])),
+            ),
+            ("u", Arc::new(UInt16Array::from(vec![1, 2, 3, 4, 5, 6]))),
+            (
+                "g",
+                Arc::new(Float32Array::from(vec![0.5, 0.5, 1.5, 1.5, 2.5, 2.5])),
+            ),
+            ("i8", Arc::new(Int8Array::from(vec![-1, 1, -1, 1, -1, 1]))),
+        ],
+        4,
+    )
+}
+
+#[test]
+fn kinds_codes_and_names() {
+    let t = basic();
+    let (enc, out) = DatasetBuilder::new("y")
+        .binning(Binning::Uniform { bins: 2 })
+        .fit(&t)
+        .unwrap();
+    assert_eq!(out.names, ["f", "i", "s", "b", "u", "g", "i8"]);
+    assert_eq!(out.target.to_u32_vec(), [0, 1, 0, 1, 0, 1]);
+    let col = |j: usize| out.features.column(j).to_u32_vec();
+    assert_eq!(col(0), [0, 1, 0, 1, 0, 1]); // uniform 2 bins over [0, 12]
+    assert_eq!(col(1), [0, 1, 0, 1, 0, 2]); // few distinct integers → categories 5,7,9
+    assert_eq!(col(2), [0, 1, 0, 1, 2, 1]); // LargeUtf8 levels p,q,r
+    assert_eq!(col(3), [1, 0, 1, 0, 1, 1]); // Boolean levels "false","true"
+    assert_eq!(col(5), [0, 0, 1, 1, 1, 1]); // Float32 uniform
+    assert_eq!(col(6), [0, 1, 0, 1, 0, 1]); // levels "-1","1"
+                                            // Integers forced numeric: u binned uniformly into 2.
+    let (_, out) = DatasetBuilder::new("y")
+        .features(["u"])
+        .binning(Binning::Uniform { bins: 2 })
+        .integers_as_categories(Some(false))
+        .fit(&t)
+        .unwrap();
+    assert_eq!(out.features.column(0).to_u32_vec(), [0, 0, 0, 1, 1, 1]);
+    // Rule threshold: 6 distinct > 3 → numeric.
+    let (e, _) = DatasetBuilder::new("y")
+        .features(["u", "i"])
+        .integer_category_max(3)
+        .fit(&t)
+        .unwrap();
+    assert!(matches!(
+        e.features[0],
+        mutinfo_data::ColumnEncoding::Numeric { .. }
+    ));
+    assert!(matches!(
+        e.features[1],
+        mutinfo_data::ColumnEncoding::Categorical { .. }
+    ));
+    // The encoding knows MI: f determines y.
+    let tab = ContingencyTable::from_codes(out.features.column(0), &out.target).unwrap();
+    assert!(tab.mutual_information(Estimator::PlugIn) >= 0.0);
+    let _ = enc;
+}
+
+#[test]
+fn saved_encoding_reapplies_identically_and_counts_in_one_pass() {
+    let t = basic();
+    let (enc, out) = DatasetBuilder::new("y")
+        .binning(Binning::Quantile { bins: 3 })
+        .fit(&t)
+        .unwrap();
+    let json = serde_json::to_string_pretty(&enc).unwrap();
+    let back: Encoding = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, enc);
+    let again = back.transform(&t).unwrap();
+    for j in 0..out.features.n_cols() {
+        assert_eq!(
+            again.features.column(j).to_u32_vec(),
+            out.features.column(j).to_u32_vec()
+        );
+    }
+    assert_eq!(again.target.to_u32_vec(), out.target.to_u32_vec());
+    // One pass over the batches gives the same tables as the in-memory codes.
+    let tables = back.count(t.batches.iter().cloned().map(Ok)).unwrap();
+    for (j, tab) in tables.iter().enumerate() {
+        let direct = ContingencyTable::from_codes(out.features.column(j), &out.target).unwrap();
+        assert_eq!(tab.counts(), direct.counts(), "feature {j}");
+    }
+}
+
+#[test]
+fn dictionaries_differing_across_batches_share_one_code_table() {
+    let d1: DictionaryArray<Int32Type> = vec!["red", "blue", "red"].into_iter().collect();
+    let d2: DictionaryArray<Int32Type> = vec!["green", "red", "blue"].into_iter().collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(
+            "c",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            true,
+        ),
+        Field::new("y", DataType::Int32, true),
+    ]));
+    let b1 = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(d1), Arc::new(Int32Array::from(vec![0, 1, 0]))],
+    )
+    .unwrap();
+    let b2 = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(d2), Arc::new(Int32Array::from(vec![1, 0, 1]))],
+    )
+    .unwrap();
+    let t = Table {
+        schema,
+        batches: vec![b1, b2],
+    };
+    let (enc, out) = DatasetBuilder::new("y").fit(&t).unwrap();
+    // levels blue, green, red
+    assert_eq!(out.features.column(0).to_u32_vec(), [2, 0, 2, 1, 2, 0]);
+    assert_eq!(
+        enc.transform(&t).unwrap().features.column(0).to_u32_vec(),
+        [2, 0, 2, 1, 2, 0]
+    );
+}
+
+fn with_missing() -> Table {
+    table(
+        vec![
+            (
+                "y",
+                Arc::new(Int32Array::from(vec![Some(0), Some(1), Some(0), Some(1)])) as ArrayRef,
+            ),
+            (
+                "f",
+                Arc::new(Float64Array::from(vec![
+                    Some(1.0),
+                    None,
+                    Some(f64::NAN),
+                    Some(4.0),
+                ])),
+            ),
+            (
+                "s",
+                Arc::new(StringArray::from(vec![
+                    Some("a"),
+                    Some("b"),
+                    None,
+                    Some("a"),
+                ])),
+            ),
+        ],
+        2,
+    )
+}
+
+#[test]
+fn missing_policies() {
+    let t = with_missing();
+    match DatasetBuilder::new("y").fit(&t) {
+        Err(DataError::MissingValue { column, row }) => {
+            assert_eq!((column.as_str(), row), ("f", 1))
+        }
+        other => panic!("expected MissingValue, got {other:?}"),
+    }
+    let (_, out) = DatasetBuilder::new("y")
+        .missing(Missing::DropRow)
+        .binning(Binning::None)
+        .fit(&t)
+        .unwrap();
+    assert_eq!(out.dropped_rows, [1, 2]);
+    assert_eq!(out.target.to_u32_vec(), [0, 1]);
+    assert_eq!(out.features.column(0).to_u32_vec(), [0, 1]);
+    let (enc, out) = DatasetBuilder::new("y")
+        .missing(Missing::OwnCategory)
+        .binning(Binning::None)
+        .fit(&t)
+        .unwrap();
+    // f: levels 1, 4 + missing code 2 (null and NaN alike); s: a, b + missing 2.
+    assert_eq!(out.features.column(0).to_u32_vec(), [0, 2, 2, 1]);
+    assert_eq!(out.features.column(1).to_u32_vec(), [0, 1, 2, 0]);
+    assert_eq!(out.features.column(0).cardinality(), 3);
+    let re = enc.transform(&t).unwrap();
+    assert_eq!(re.features.column(0).to_u32_vec(), [0, 2, 2, 1]);
+}
+
+#[test]
+fn infinity_all_missing_unknown_and_unsupported() {
+    let t = table(
+        vec![
+            ("y", Arc::new(Int32Array::from(vec![0, 1, 0])) as ArrayRef),
+            (
+                "f",
+                Arc::new(Float64Array::from(vec![1.0, f64::NEG_INFINITY, 2.0])),
+            ),
+            ("n", Arc::new(Float64Array::from(vec![None, None, None]))),
+            (
+                "d",
+                Arc::new(arrow::array::Date32Array::from(vec![1, 2, 3])),
+            ),
+        ],
+        0,
+    );
+    for policy in [Missing::Error, Missing::OwnCategory, Missing::DropRow] {
+        match DatasetBuilder::new("y")
+            .features(["f"])
+            .missing(policy)
+            .fit(&t)
+        {
+            Err(DataError::NonFinite { column, row, value }) => {
+                assert_eq!((column.as_str(), row, value), ("f", 1, f64::NEG_INFINITY));
+            }
+            other => panic!("expected NonFinite, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        DatasetBuilder::new("y")
+            .features(["n"])
+            .missing(Missing::OwnCategory)
+            .fit(&t),
+        Err(DataError::AllMissing { .. })
+    ));
+    assert!(matches!(
+        DatasetBuilder::new("y").features(["nope"]).fit(&t),
+        Err(DataError::UnknownColumn { .. })
+    ));
+    assert!(matches!(
+        DatasetBuilder::new("nope").features(["f"]).fit(&t),
+        Err(DataError::UnknownColumn { .. })
+    ));
+    match DatasetBuilder::new("y").features(["d"]).fit(&t) {
+        Err(DataError::UnsupportedType { column, .. }) => assert_eq!(column, "d"),
+        other => panic!("expected UnsupportedType, got {other:?}"),
+    }
+    assert!(matches!(
+        DatasetBuilder::new("y").features(["f", "f"]).fit(&t),
+        Err(DataError::DuplicateColumn { .. })
+    ));
+    assert!(matches!(
+        Missing::parse("maybe"),
+        Err(DataError::InvalidParameter { .. })
+    ));
+    assert_eq!(Missing::parse("drop-row").unwrap(), Missing::DropRow);
+}
+
+#[test]
+fn too_many_categories_and_unseen() {
+    let t = basic();
+    match DatasetBuilder::new("y")
+        .features(["s"])
+        .max_categories(2)
+        .fit(&t)
+    {
+        Err(DataError::TooManyCategories { column, found, max }) => {
+            assert_eq!((column.as_str(), found, max), ("s", 3, 2));
+        }
+        other => panic!("expected TooManyCategories, got {other:?}"),
+    }
+    let (enc, _) = DatasetBuilder::new("y").features(["s"]).fit(&t).unwrap();
+    let other = table(
+        vec![
+            ("y", Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef),
+            ("s", Arc::new(StringArray::from(vec!["p", "zzz"]))),
+        ],
+        0,
+    );
+    match enc.transform(&other) {
+        Err(DataError::UnseenValue { column, row, value }) => {
+            assert_eq!((column.as_str(), row, value.as_str()), ("s", 1, "zzz"));
+        }
+        other => panic!("expected UnseenValue, got {other:?}"),
+    }
+    let (enc, _) = DatasetBuilder::new("y")
+        .features(["s"])
+        .unseen(Unseen::Other)
+        .fit(&t)
+        .unwrap();
+    assert_eq!(
+        enc.transform(&other)
+            .unwrap()
+            .features
+            .column(0)
+            .to_u32_vec(),
+        [0, 3]
+    );
+}
+
+#[test]
+fn mdlp_through_the_builder_and_numeric_matrix() {
+    let t = basic();
+    let (_, out) = DatasetBuilder::new("y")
+        .features(["f"])
+        .binning(Binning::Mdlp)
+        .fit(&t)
+        .unwrap();
+    assert_eq!(out.features.column(0).to_u32_vec(), [0, 1, 0, 1, 0, 1]);
+    let m = numeric_matrix(&t, &["f".to_string(), "u".to_string()]).unwrap();
+    assert_eq!(m.shape(), [6, 2]);
+    assert_eq!(m[[3, 0]], 11.0);
+    assert_eq!(m[[5, 1]], 6.0);
+    assert!(matches!(
+        numeric_matrix(&t, &["s".to_string()]),
+        Err(DataError::UnsupportedType { .. })
+    ));
+    match numeric_matrix(&with_missing(), &["f".to_string()]) {
+        Err(DataError::MissingValue { column, row }) => {
+            assert_eq!((column.as_str(), row), ("f", 1))
+        }
+        other => panic!("expected MissingValue, got {other:?}"),
+    }
+}
