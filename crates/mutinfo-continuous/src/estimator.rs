@@ -1,0 +1,620 @@
+//! The estimator choice, the reusable [`ContinuousMi`] builder and its results.
+
+use std::fmt;
+use std::str::FromStr;
+
+use mutinfo_core::{Base, Codes};
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::data::{check_finite, check_len, check_neighbors, Block};
+use crate::error::{ContinuousError, Result};
+use crate::gaussian;
+use crate::kdtree::Sorted1d;
+use crate::knn::{self, CdFlavor, ClassIndex, Side};
+
+/// Which continuous or mixed estimator to use.
+///
+/// | name (`FromStr`) | variant | for |
+/// |---|---|---|
+/// | `ksg` | [`Ksg1`](Estimator::Ksg1) | continuous X, Y (any dimension), CMI, entropy (Kozachenko–Leonenko) |
+/// | `ksg2` | [`Ksg2`](Estimator::Ksg2) | continuous X, Y |
+/// | `ross` | [`Ross`](Estimator::Ross) | continuous X, discrete Y |
+/// | `mixed` | [`Mixed`](Estimator::Mixed) | discrete–continuous mixtures: repeated values, atoms |
+/// | `gaussian` | [`Gaussian`](Estimator::Gaussian) | any; exact for jointly Gaussian data, CMI, entropy |
+/// | `copula` | [`Copula`](Estimator::Copula) | any; Gaussian MI of rank-normalized columns, CMI |
+/// | `auto` | [`Auto`](Estimator::Auto) | picks one of the above from the data and says which |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Estimator {
+    /// Kraskov–Stögbauer–Grassberger algorithm 1 (Phys. Rev. E 69, 066138, 2004, eq. 8),
+    /// max norm: `I = ψ(k) + ψ(N) − ⟨ψ(n_x+1) + ψ(n_y+1)⟩`, where ε is the distance to the
+    /// k-th neighbour in the joint space and `n_x`, `n_y` count the points strictly closer
+    /// than ε in each marginal. Nearly unbiased for independent variables; biased downward when
+    /// the dependence is strong or the dimension high. Conditional MI uses the Frenzel–Pompe
+    /// form, entropy the Kozachenko–Leonenko estimator.
+    Ksg1,
+    /// KSG algorithm 2 (eq. 9): marginal radii from the k neighbours' own spreads,
+    /// `I = ψ(k) − 1/k + ψ(N) − ⟨ψ(n_x) + ψ(n_y)⟩`, counts with `≤`.
+    Ksg2,
+    /// Ross (PLoS ONE 9(2) e87357, 2014), continuous X against discrete Y:
+    /// `I = ψ(N) + ⟨ψ(k)⟩ − ⟨ψ(N_c)⟩ − ⟨ψ(m)⟩`, as scikit-learn's `mutual_info_classif`
+    /// (without its noise). Rows of single-member classes are dropped, as there.
+    Ross,
+    /// Gao, Kannan, Oh & Viswanath (NeurIPS 2017) for mixtures of discrete and continuous
+    /// parts: where a point's k-th neighbour is at distance 0, the number of copies replaces
+    /// k. `ξ = ψ(k̃) + ln N − ψ(n_x) − ψ(n_y)`.
+    Mixed,
+    /// Gaussian MI from covariance log-determinants, `½ ln(det Σ_X det Σ_Y / det Σ_XY)`, with
+    /// the small-sample bias correction of Ince et al. (2017).
+    Gaussian,
+    /// Gaussian-copula MI (Ince et al. 2017): every column rank-transformed to normal scores,
+    /// then [`Gaussian`](Estimator::Gaussian). A lower bound on the true MI, exact for
+    /// Gaussian copulas, invariant under strictly monotone transforms of each column.
+    Copula,
+    /// Chooses from the data; the choice and the reason are in [`Estimate`].
+    #[default]
+    Auto,
+}
+
+impl Estimator {
+    /// The `FromStr` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Estimator::Ksg1 => "ksg",
+            Estimator::Ksg2 => "ksg2",
+            Estimator::Ross => "ross",
+            Estimator::Mixed => "mixed",
+            Estimator::Gaussian => "gaussian",
+            Estimator::Copula => "copula",
+            Estimator::Auto => "auto",
+        }
+    }
+
+    /// All estimators, `Auto` last.
+    pub const ALL: [Estimator; 7] = [
+        Estimator::Ksg1,
+        Estimator::Ksg2,
+        Estimator::Ross,
+        Estimator::Mixed,
+        Estimator::Gaussian,
+        Estimator::Copula,
+        Estimator::Auto,
+    ];
+}
+
+impl fmt::Display for Estimator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Estimator {
+    type Err = ContinuousError;
+
+    /// Parses `ksg` (also `ksg1`), `ksg2`, `ross`, `mixed`, `gaussian`, `copula`, `auto`,
+    /// ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "ksg" | "ksg1" => Ok(Estimator::Ksg1),
+            "ksg2" => Ok(Estimator::Ksg2),
+            "ross" => Ok(Estimator::Ross),
+            "mixed" => Ok(Estimator::Mixed),
+            "gaussian" => Ok(Estimator::Gaussian),
+            "copula" => Ok(Estimator::Copula),
+            "auto" => Ok(Estimator::Auto),
+            _ => Err(ContinuousError::UnknownEstimator {
+                name: s.to_string(),
+            }),
+        }
+    }
+}
+
+/// One estimate, with the estimator that produced it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// The estimate in [`base`](Estimate::base) units. kNN and bias-corrected estimates of a
+    /// small MI can be slightly negative; they are reported as computed, never clipped.
+    pub value: f64,
+    /// The unit of `value`.
+    pub base: Base,
+    /// The estimator actually used (never `Auto`).
+    pub estimator: Estimator,
+    /// Why that estimator (for `Auto`), or what special case applied.
+    pub reason: &'static str,
+}
+
+/// Reasons reported in [`Estimate::reason`].
+pub mod reason {
+    /// The caller chose the estimator.
+    pub const REQUESTED: &str = "requested";
+    /// One side is constant, so the MI is exactly 0 whatever the estimator.
+    pub const CONSTANT: &str = "constant input: mutual information is exactly 0";
+    /// `Auto`: many repeated values (atoms) make KSG's counts degenerate; Gao's estimator handles them.
+    pub const TIES: &str = "auto: repeated values (atoms) present, Gao et al. mixed estimator";
+    /// `Auto`: continuous, low-dimensional data: the larger of KSG-1 and the Gaussian copula,
+    /// both of which are biased low (KSG under strong dependence, the copula off Gaussian
+    /// copulas).
+    pub const CONTINUOUS_LOW_DIM: &str =
+        "auto: continuous, low dimension: larger of KSG and Gaussian copula";
+    /// `Auto`: high total dimension, where kNN estimators are strongly biased.
+    pub const HIGH_DIM: &str = "auto: total dimension above the KSG limit: Gaussian copula";
+    /// `Auto`: continuous X against a discrete target without repeated X values.
+    pub const DISCRETE_TARGET: &str = "auto: discrete target, tie-free features: Ross";
+}
+
+/// Total dimension (X and Y together) above which `Auto` uses the Gaussian copula alone: KSG's
+/// downward bias grows quickly with dimension, and its neighbour search slows to O(N²).
+pub const AUTO_MAX_KNN_DIM: usize = 10;
+
+/// Fraction of repeated values in a column above which `Auto` treats the data as a
+/// discrete–continuous mixture (Gao et al. estimator). Float32 data converted to f64 has a few
+/// accidental ties; those leave KSG essentially unchanged.
+pub const AUTO_TIE_FRACTION: f64 = 0.01;
+
+/// Continuous and mixed MI estimation: estimator, neighbour count and unit, reusable.
+///
+/// Defaults: `estimator = Auto`, `neighbors = 3` (sklearn's and Kraskov's choice),
+/// `base = Nats`, `bias_correction = true` (Gaussian and copula only).
+///
+/// # Examples
+/// ```
+/// use mutinfo_continuous::{ContinuousMi, Estimator};
+/// // y = x + small noise (deterministic stand-in): strongly dependent.
+/// let x: Vec<f64> = (0..500).map(|i| ((i * 7919) % 500) as f64 / 500.0).collect();
+/// let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + ((i * 31) % 17) as f64 * 1e-3).collect();
+/// let est = ContinuousMi::new().estimator(Estimator::Ksg1).neighbors(3);
+/// let mi = est.mutual_information_1d(&x, &y)?;
+/// assert!(mi.value > 2.0);
+/// assert_eq!(mi.estimator, Estimator::Ksg1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContinuousMi {
+    estimator: Estimator,
+    neighbors: usize,
+    base: Base,
+    bias_correction: bool,
+}
+
+impl Default for ContinuousMi {
+    fn default() -> Self {
+        ContinuousMi {
+            estimator: Estimator::Auto,
+            neighbors: 3,
+            base: Base::Nats,
+            bias_correction: true,
+        }
+    }
+}
+
+enum Target<'a> {
+    Continuous(Block),
+    Discrete(&'a Codes),
+}
+
+impl ContinuousMi {
+    /// The defaults listed above.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the estimator.
+    pub fn estimator(mut self, estimator: Estimator) -> Self {
+        self.estimator = estimator;
+        self
+    }
+
+    /// Sets `k`, the number of neighbours of the kNN estimators (validated when used: `k ≥ 1`
+    /// and fewer than the number of rows).
+    pub fn neighbors(mut self, k: usize) -> Self {
+        self.neighbors = k;
+        self
+    }
+
+    /// Sets the unit of the results.
+    pub fn base(mut self, base: Base) -> Self {
+        self.base = base;
+        self
+    }
+
+    /// Turns the Gaussian/copula small-sample bias correction on or off.
+    pub fn bias_correction(mut self, on: bool) -> Self {
+        self.bias_correction = on;
+        self
+    }
+
+    /// The configured estimator.
+    pub fn get_estimator(&self) -> Estimator {
+        self.estimator
+    }
+
+    /// The configured neighbour count.
+    pub fn get_neighbors(&self) -> usize {
+        self.neighbors
+    }
+
+    fn done(&self, nats: f64, estimator: Estimator, reason: &'static str) -> Estimate {
+        Estimate {
+            value: self.base.convert(nats),
+            base: self.base,
+            estimator,
+            reason,
+        }
+    }
+
+    fn requested(&self) -> &'static str {
+        if self.estimator == Estimator::Auto {
+            ""
+        } else {
+            reason::REQUESTED
+        }
+    }
+
+    /// `I(X;Y)` for continuous X (rows × dx) and Y (rows × dy), max norm for kNN estimators.
+    ///
+    /// `Ross` is not applicable (it needs a discrete Y: see
+    /// [`mutual_information_discrete`](Self::mutual_information_discrete)).
+    ///
+    /// # Errors
+    /// Empty input, different row counts, a NaN or infinity (named by argument, column and
+    /// row), too few rows for `k`, a singular covariance (Gaussian/copula), `Ross`.
+    pub fn mutual_information(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView2<'_, f64>,
+    ) -> Result<Estimate> {
+        let xb = Block::new("x", x)?;
+        let yb = Block::new("y", y)?;
+        check_len("y", xb.rows, yb.rows)?;
+        let ys = Side::new(yb);
+        self.mi_continuous(Side::new(xb), &ys, None)
+    }
+
+    /// `I(X;Y)` for two columns given as slices.
+    ///
+    /// # Errors
+    /// As [`mutual_information`](Self::mutual_information).
+    pub fn mutual_information_1d(&self, x: &[f64], y: &[f64]) -> Result<Estimate> {
+        let xb = Block::from_slice("x", x)?;
+        let yb = Block::from_slice("y", y)?;
+        check_len("y", xb.rows, yb.rows)?;
+        let ys = Side::new(yb);
+        self.mi_continuous(Side::new(xb), &ys, None)
+    }
+
+    /// `I(X;Y)` for continuous X against a discrete Y (for example class labels).
+    ///
+    /// Ross and Mixed are kNN estimators (Mixed also handles repeated X values); Gaussian and
+    /// Copula fit one Gaussian per class (`mi_model_gd` of Ince et al.). KSG is not applicable.
+    ///
+    /// # Errors
+    /// As [`mutual_information`](Self::mutual_information); `Ksg1`/`Ksg2`; a class with too
+    /// few rows for its covariance (Gaussian/copula).
+    pub fn mutual_information_discrete(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &Codes,
+    ) -> Result<Estimate> {
+        let xb = Block::new("x", x)?;
+        check_len("y", xb.rows, y.len())?;
+        self.mi_discrete(&xb, y, None, None)
+    }
+
+    fn resolve_continuous(&self, x: &Side, y: &Side) -> (Estimator, &'static str) {
+        match self.estimator {
+            Estimator::Auto => {
+                if side_has_ties(x) || side_has_ties(y) {
+                    (Estimator::Mixed, reason::TIES)
+                } else if x.block.dim + y.block.dim > AUTO_MAX_KNN_DIM {
+                    (Estimator::Copula, reason::HIGH_DIM)
+                } else {
+                    (Estimator::Auto, reason::CONTINUOUS_LOW_DIM)
+                }
+            }
+            e => (e, self.requested()),
+        }
+    }
+
+    fn mi_continuous(&self, x: Side, y: &Side, y_copula: Option<&Block>) -> Result<Estimate> {
+        let (est, why) = self.resolve_continuous(&x, y);
+        if est == Estimator::Ross {
+            return Err(ContinuousError::Unsupported {
+                estimator: "ross",
+                reason: "needs a discrete target: use mutual_information_discrete",
+            });
+        }
+        if x.block.is_constant() || y.block.is_constant() {
+            let e = if est == Estimator::Auto {
+                Estimator::Ksg1
+            } else {
+                est
+            };
+            return Ok(self.done(0.0, e, reason::CONSTANT));
+        }
+        let k = self.neighbors;
+        if est == Estimator::Auto {
+            // Both estimates are biased low (KSG with strong dependence or dimension; the
+            // copula is a lower bound off Gaussian copulas): report the larger.
+            check_neighbors(x.block.rows, k)?;
+            let ksg = knn::ksg1(&x, y, k);
+            let cop = self.copula_mi(&x.block, &y.block, y_copula)?;
+            return Ok(if cop > ksg {
+                self.done(cop, Estimator::Copula, why)
+            } else {
+                self.done(ksg, Estimator::Ksg1, why)
+            });
+        }
+        let nats = match est {
+            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::Mixed => {
+                check_neighbors(x.block.rows, k)?;
+                match est {
+                    Estimator::Ksg1 => knn::ksg1(&x, y, k),
+                    Estimator::Ksg2 => knn::ksg2(&x, y, k),
+                    _ => knn::mixed(&x, y, k),
+                }
+            }
+            Estimator::Gaussian => gaussian::gaussian_mi(&x.block, &y.block, self.bias_correction)?,
+            _ => self.copula_mi(&x.block, &y.block, y_copula)?,
+        };
+        Ok(self.done(nats, est, why))
+    }
+
+    fn copula_mi(&self, x: &Block, y: &Block, y_copula: Option<&Block>) -> Result<f64> {
+        let cx = gaussian::copula_normalize(x);
+        let owned;
+        let cy = match y_copula {
+            Some(c) => c,
+            None => {
+                owned = gaussian::copula_normalize(y);
+                &owned
+            }
+        };
+        gaussian::gaussian_mi(&cx, cy, self.bias_correction)
+    }
+
+    fn mi_discrete(
+        &self,
+        x: &Block,
+        y: &Codes,
+        classes: Option<&ClassIndex>,
+        x_sorted: Option<&Sorted1d>,
+    ) -> Result<Estimate> {
+        let (est, why) = match self.estimator {
+            Estimator::Auto => {
+                let ties = match x_sorted {
+                    Some(s) => s.repeated_fraction(),
+                    None => x.repeated_fraction(),
+                } > AUTO_TIE_FRACTION;
+                if ties {
+                    (Estimator::Mixed, reason::TIES)
+                } else {
+                    (Estimator::Ross, reason::DISCRETE_TARGET)
+                }
+            }
+            e => (e, self.requested()),
+        };
+        if matches!(est, Estimator::Ksg1 | Estimator::Ksg2) {
+            return Err(ContinuousError::Unsupported {
+                estimator: est.name(),
+                reason: "needs a continuous target: use ross or mixed for a discrete one",
+            });
+        }
+        if x.is_constant() || y.observed_cardinality() <= 1 {
+            return Ok(self.done(0.0, est, reason::CONSTANT));
+        }
+        let k = self.neighbors;
+        let nats = match est {
+            Estimator::Ross | Estimator::Mixed => {
+                // Per class k is min(k, N_c − 1), so only k ≥ 1 is required here.
+                check_neighbors(usize::MAX, k)?;
+                let flavor = if est == Estimator::Ross {
+                    CdFlavor::Ross
+                } else {
+                    CdFlavor::Mixed
+                };
+                knn::continuous_discrete(x, y, k, flavor, classes)
+            }
+            Estimator::Gaussian => gaussian::gaussian_mi_discrete(x, y, self.bias_correction)?,
+            _ => gaussian::gaussian_mi_discrete(
+                &gaussian::copula_normalize(x),
+                y,
+                self.bias_correction,
+            )?,
+        };
+        Ok(self.done(nats, est, why))
+    }
+
+    /// Conditional MI `I(X;Y|Z)` for continuous blocks with the same rows.
+    ///
+    /// `Ksg1` (and `Auto` on low-dimensional data) is the Frenzel–Pompe KSG estimator;
+    /// `Gaussian` and `Copula` are the Gaussian forms `H(XZ) + H(YZ) − H(Z) − H(XYZ)`.
+    ///
+    /// # Errors
+    /// As [`mutual_information`](Self::mutual_information); `Ksg2`, `Ross` and `Mixed` have
+    /// no conditional form here.
+    pub fn conditional_mutual_information(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView2<'_, f64>,
+        z: ArrayView2<'_, f64>,
+    ) -> Result<Estimate> {
+        let xb = Block::new("x", x)?;
+        let yb = Block::new("y", y)?;
+        let zb = Block::new("z", z)?;
+        check_len("y", xb.rows, yb.rows)?;
+        check_len("z", xb.rows, zb.rows)?;
+        let (est, why) = match self.estimator {
+            Estimator::Auto => {
+                if xb.dim + yb.dim + zb.dim > AUTO_MAX_KNN_DIM + 1 {
+                    (Estimator::Copula, reason::HIGH_DIM)
+                } else {
+                    (Estimator::Ksg1, reason::CONTINUOUS_LOW_DIM)
+                }
+            }
+            e => (e, self.requested()),
+        };
+        if xb.is_constant() || yb.is_constant() {
+            return Ok(self.done(0.0, est, reason::CONSTANT));
+        }
+        let nats = match est {
+            Estimator::Ksg1 => {
+                check_neighbors(xb.rows, self.neighbors)?;
+                knn::ksg_cmi(&xb, &yb, &zb, self.neighbors)
+            }
+            Estimator::Gaussian => gaussian::gaussian_cmi(&xb, &yb, &zb, self.bias_correction)?,
+            Estimator::Copula => gaussian::gaussian_cmi(
+                &gaussian::copula_normalize(&xb),
+                &gaussian::copula_normalize(&yb),
+                &gaussian::copula_normalize(&zb),
+                self.bias_correction,
+            )?,
+            e => {
+                return Err(ContinuousError::Unsupported {
+                    estimator: e.name(),
+                    reason: "no conditional form: use ksg, gaussian or copula",
+                })
+            }
+        };
+        Ok(self.done(nats, est, why))
+    }
+
+    /// Differential entropy `H(X)` of a continuous block: Kozachenko–Leonenko under the max
+    /// norm (`Ksg1`, `Auto`) or the Gaussian entropy `½ ln((2πe)^d det Σ)` (`Gaussian`, with
+    /// the bias correction when enabled).
+    ///
+    /// # Errors
+    /// As [`mutual_information`](Self::mutual_information); a point whose k-th neighbour
+    /// coincides with it (differential entropy −∞); other estimators.
+    pub fn entropy(&self, x: ArrayView2<'_, f64>) -> Result<Estimate> {
+        let xb = Block::new("x", x)?;
+        let (est, why) = match self.estimator {
+            Estimator::Auto => (Estimator::Ksg1, "auto: Kozachenko-Leonenko"),
+            e => (e, self.requested()),
+        };
+        let nats = match est {
+            Estimator::Ksg1 => {
+                check_neighbors(xb.rows, self.neighbors)?;
+                knn::kozachenko_leonenko(&xb, self.neighbors, "x")?
+            }
+            Estimator::Gaussian => gaussian::gaussian_entropy(&xb, self.bias_correction)?,
+            e => {
+                return Err(ContinuousError::Unsupported {
+                    estimator: e.name(),
+                    reason: "no entropy estimate: use ksg or gaussian",
+                })
+            }
+        };
+        Ok(self.done(nats, est, why))
+    }
+
+    /// `I(Xⱼ;Y)` for every column `j` of `features` (rows × features) against one continuous
+    /// target: the target's sorted array (or copula scores) is built once, features run in
+    /// parallel, and the results are identical for any thread count.
+    ///
+    /// # Errors
+    /// As [`mutual_information`](Self::mutual_information), for the first failing feature
+    /// (NaN errors name the feature column and row).
+    pub fn many(
+        &self,
+        features: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+    ) -> Result<Vec<Estimate>> {
+        let yv: Vec<f64> = y.iter().copied().collect();
+        let yb = Block::from_slice("y", &yv)?;
+        check_len("features", yb.rows, features.nrows())?;
+        self.many_impl(features, Target::Continuous(yb))
+    }
+
+    /// `I(Xⱼ;Y)` for every column of `features` against a discrete target (class labels):
+    /// per-class neighbour structures are built once.
+    ///
+    /// # Errors
+    /// As [`mutual_information_discrete`](Self::mutual_information_discrete).
+    pub fn many_discrete(&self, features: ArrayView2<'_, f64>, y: &Codes) -> Result<Vec<Estimate>> {
+        check_len("features", y.len(), features.nrows())?;
+        self.many_impl(features, Target::Discrete(y))
+    }
+
+    fn many_impl(
+        &self,
+        features: ArrayView2<'_, f64>,
+        target: Target<'_>,
+    ) -> Result<Vec<Estimate>> {
+        if features.nrows() == 0 {
+            return Err(ContinuousError::Empty {
+                what: "features",
+                unit: "rows",
+            });
+        }
+        for (j, col) in features.columns().into_iter().enumerate() {
+            if let Some((row, &value)) = col.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(ContinuousError::NonFinite {
+                    what: "features",
+                    column: j,
+                    row,
+                    value,
+                });
+            }
+        }
+        match target {
+            Target::Continuous(yb) => {
+                let ys = Side::new(yb);
+                let y_copula = matches!(self.estimator, Estimator::Copula | Estimator::Auto)
+                    .then(|| gaussian::copula_normalize(&ys.block));
+                (0..features.ncols())
+                    .into_par_iter()
+                    .map(|j| {
+                        let xs = Side::new(column_block(features, j));
+                        self.mi_continuous(xs, &ys, y_copula.as_ref())
+                    })
+                    .collect()
+            }
+            Target::Discrete(y) => {
+                let classes = ClassIndex::new(y);
+                (0..features.ncols())
+                    .into_par_iter()
+                    .map(|j| {
+                        let xb = column_block(features, j);
+                        let sorted = Sorted1d::new(&xb.data);
+                        self.mi_discrete(&xb, y, Some(&classes), Some(&sorted))
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+fn column_block(features: ArrayView2<'_, f64>, j: usize) -> Block {
+    let data: Vec<f64> = features.column(j).iter().copied().collect();
+    Block {
+        rows: data.len(),
+        data,
+        dim: 1,
+    }
+}
+
+fn side_has_ties(s: &Side) -> bool {
+    let f = match &s.marginal {
+        knn::Marginal::One(sorted) => sorted.repeated_fraction(),
+        knn::Marginal::Many(_) => s.block.repeated_fraction(),
+    };
+    f > AUTO_TIE_FRACTION
+}
+
+/// `I(X;Y)` of two columns with the default [`ContinuousMi`] (`Auto`, k = 3, nats).
+///
+/// # Errors
+/// See [`ContinuousMi::mutual_information`].
+pub fn mutual_information(x: &[f64], y: &[f64]) -> Result<Estimate> {
+    ContinuousMi::new().mutual_information_1d(x, y)
+}
+
+/// Checks a slice for NaN and infinity, naming the row (for callers that build their own
+/// blocks, such as the CLI).
+///
+/// # Errors
+/// [`ContinuousError::NonFinite`] at the first bad value.
+pub fn check_column(what: &'static str, column: usize, values: &[f64]) -> Result<()> {
+    check_finite(what, column, values)
+}
