@@ -1,0 +1,61 @@
+//! Times greedy selection on a discretized matrix written by `scripts/bench_select_vs_pymrmr.py`.
+//!
+//! File layout (little endian): `n: u64`, `p: u64`, then the `p` columns of `n` `u8` codes
+//! each, then `n` `u8` class labels.
+//!
+//! ```text
+//! cargo run --release -p mutinfo-select --example select_timing -- DATA.bin K CRITERION...
+//! ```
+//! Prints one JSON object per criterion: best wall time of 3 runs (seconds) and the selection.
+
+use mutinfo_core::{CodeMatrix, Codes};
+use mutinfo_select::{select, Criterion, SelectOptions};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        return Err("usage: select_timing DATA.bin K CRITERION...".into());
+    }
+    let bytes = std::fs::read(&args[1])?;
+    let word = |i: usize| -> Result<usize, Box<dyn std::error::Error>> {
+        let b: [u8; 8] = bytes
+            .get(8 * i..8 * i + 8)
+            .ok_or("truncated header")?
+            .try_into()?;
+        Ok(u64::from_le_bytes(b) as usize)
+    };
+    let (n, p) = (word(0)?, word(1)?);
+    let body = &bytes[16..];
+    if body.len() != n * (p + 1) {
+        return Err(format!(
+            "expected {} bytes of codes, found {}",
+            n * (p + 1),
+            body.len()
+        )
+        .into());
+    }
+    let columns = (0..p)
+        .map(|j| Codes::from_values(&body[j * n..(j + 1) * n]))
+        .collect::<Result<Vec<_>, _>>()?;
+    let x = CodeMatrix::from_columns(columns)?;
+    let y = Codes::from_values(&body[p * n..])?;
+    let k: usize = args[2].parse()?;
+    for name in &args[3..] {
+        let crit: Criterion = name.parse()?;
+        let opts = SelectOptions::new(crit).k(k);
+        let mut best = f64::INFINITY;
+        let mut selected = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            let s = select(&x, &y, &opts)?;
+            best = best.min(t.elapsed().as_secs_f64());
+            selected = s.selected();
+        }
+        println!(
+            "{{\"criterion\": \"{}\", \"seconds\": {best}, \"selected\": {selected:?}}}",
+            crit.name()
+        );
+    }
+    Ok(())
+}

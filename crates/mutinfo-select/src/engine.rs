@@ -1,0 +1,544 @@
+//! The greedy forward-selection engine on discrete codes.
+
+use crate::criterion::{Criterion, Need};
+use crate::error::{Result, SelectError};
+use crate::kernel::{pair_entropy, triple_entropies, Conditioning, Scratch};
+use mutinfo_core::exact::{NLogNSum, NLogNTable};
+use mutinfo_core::{conditional_g_test, g_test, CodeMatrix, Codes, Estimator, TripleEntropies};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The options of a selection run: the criterion and when to stop.
+///
+/// Defaults: [`Criterion::Jmi`], `k = 10`, no significance test, no threshold, no fixed
+/// features.
+///
+/// ```
+/// use mutinfo_select::{Criterion, SelectOptions};
+/// let opts = SelectOptions::new(Criterion::Cmim).k(5).alpha(0.01).fixed(vec![3]);
+/// assert_eq!(opts.k, Some(5));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectOptions {
+    /// The criterion.
+    pub criterion: Criterion,
+    /// Number of features to select in total, fixed ones included (`None`: until another stop
+    /// rule fires or every feature is selected). Capped at the number of features.
+    pub k: Option<usize>,
+    /// Stop before a candidate whose conditional G-test is not significant at this level:
+    /// `G = 2N I(X;Y|X_S)` with `X_S` the joint of the selected features (the plain G-test of
+    /// `I(X;Y)` for the first pick), χ² with `(|X|−1)(|Y|−1)|X_S|` degrees of freedom
+    /// (observed values). Must be in `(0, 1)`.
+    pub alpha: Option<f64>,
+    /// Stop before a candidate whose criterion value is below this. Must be finite.
+    pub threshold: Option<f64>,
+    /// Features selected first, in this order, whatever their scores (warm start). Their steps
+    /// are recorded with the criterion value they had when they were taken.
+    pub fixed: Vec<usize>,
+}
+
+impl Default for SelectOptions {
+    fn default() -> Self {
+        SelectOptions {
+            criterion: Criterion::default(),
+            k: Some(10),
+            alpha: None,
+            threshold: None,
+            fixed: Vec::new(),
+        }
+    }
+}
+
+impl SelectOptions {
+    /// Default options with this criterion.
+    pub fn new(criterion: Criterion) -> Self {
+        SelectOptions {
+            criterion,
+            ..Default::default()
+        }
+    }
+
+    /// Sets [`SelectOptions::k`].
+    pub fn k(mut self, k: usize) -> Self {
+        self.k = Some(k);
+        self
+    }
+
+    /// Selects until another rule stops (or every feature is taken): `k = None`.
+    pub fn unlimited(mut self) -> Self {
+        self.k = None;
+        self
+    }
+
+    /// Sets [`SelectOptions::alpha`].
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = Some(alpha);
+        self
+    }
+
+    /// Sets [`SelectOptions::threshold`].
+    pub fn threshold(mut self, threshold: f64) -> Self {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// Sets [`SelectOptions::fixed`].
+    pub fn fixed(mut self, fixed: Vec<usize>) -> Self {
+        self.fixed = fixed;
+        self
+    }
+
+    /// Checks the options against a number of features.
+    ///
+    /// # Errors
+    /// [`SelectError::InvalidParameter`] for a bad weight, `k = 0`, `k` below the number of
+    /// fixed features, `alpha` outside `(0, 1)` or a non-finite threshold;
+    /// [`SelectError::InvalidFixedFeature`] for a fixed index out of range or repeated.
+    pub fn validate(&self, n_features: Option<usize>) -> Result<()> {
+        self.criterion.validate()?;
+        if let Some(k) = self.k {
+            if k == 0 {
+                return Err(SelectError::InvalidParameter {
+                    name: "k",
+                    value: "0".into(),
+                    reason: "must be at least 1",
+                });
+            }
+            if k < self.fixed.len() {
+                return Err(SelectError::InvalidParameter {
+                    name: "k",
+                    value: k.to_string(),
+                    reason: "must be at least the number of fixed features",
+                });
+            }
+        }
+        if let Some(a) = self.alpha {
+            if !(a > 0.0 && a < 1.0) {
+                return Err(SelectError::InvalidParameter {
+                    name: "alpha",
+                    value: a.to_string(),
+                    reason: "must be in (0, 1)",
+                });
+            }
+        }
+        if let Some(t) = self.threshold {
+            if !t.is_finite() {
+                return Err(SelectError::InvalidParameter {
+                    name: "threshold",
+                    value: t.to_string(),
+                    reason: "must be finite",
+                });
+            }
+        }
+        for (i, &f) in self.fixed.iter().enumerate() {
+            if self.fixed[..i].contains(&f) {
+                return Err(SelectError::InvalidFixedFeature {
+                    index: f,
+                    reason: "repeated",
+                    n_features: n_features.unwrap_or(0),
+                });
+            }
+            if let Some(p) = n_features {
+                if f >= p {
+                    return Err(SelectError::InvalidFixedFeature {
+                        index: f,
+                        reason: "out of range",
+                        n_features: p,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One step of a selection: the feature taken and the terms of its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Column index of the feature.
+    pub feature: usize,
+    /// Its criterion value when it was taken.
+    pub score: f64,
+    /// Its relevance `I(X;Y)` (nats).
+    pub relevance: f64,
+    /// `Σ_s I(X;X_s)` over the features selected before it (nats), for the criteria that count
+    /// pairwise terms (`None` for MIM and CondMI).
+    pub redundancy: Option<f64>,
+    /// `Σ_s I(X;X_s|Y)` (nats), for the criteria that count three-way terms.
+    pub conditional_redundancy: Option<f64>,
+    /// The G-test p-value of `I(X;Y|X_S)`, when a significance level was set.
+    pub p_value: Option<f64>,
+    /// Whether the feature was fixed by the caller (warm start).
+    pub fixed: bool,
+}
+
+/// Why a selection stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum StopReason {
+    /// `k` features were selected.
+    K,
+    /// Every feature was selected.
+    Exhausted,
+    /// The best candidate was not significant at `alpha`.
+    NotSignificant,
+    /// The best candidate's criterion value was below the threshold.
+    BelowThreshold,
+}
+
+/// The result of a selection: the steps in order and every feature's relevance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The criterion used.
+    pub criterion: Criterion,
+    /// The steps, in selection order.
+    pub steps: Vec<Step>,
+    /// `I(X_j;Y)` (nats) of every feature `j`.
+    pub relevance: Vec<f64>,
+    /// Why the selection stopped.
+    pub stop: StopReason,
+}
+
+impl Selection {
+    /// The selected column indices, in selection order.
+    pub fn selected(&self) -> Vec<usize> {
+        self.steps.iter().map(|s| s.feature).collect()
+    }
+
+    /// The criterion value of each step, in selection order.
+    pub fn step_scores(&self) -> Vec<f64> {
+        self.steps.iter().map(|s| s.score).collect()
+    }
+}
+
+/// Per-candidate accumulators, summed in selection order.
+#[derive(Debug, Clone, Copy)]
+struct Acc {
+    red: f64,
+    cred: f64,
+    joint: f64,
+    disr: f64,
+    icap: f64,
+    min_cmi: f64,
+    min_joint: f64,
+    min_njoint: f64,
+    /// The criterion value (CondMI, and CMIM's lazily lowered bound).
+    value: f64,
+    /// Selected features this candidate has been updated with (CMIM's lazy evaluation).
+    done: usize,
+}
+
+impl Acc {
+    fn new() -> Self {
+        Acc {
+            red: 0.0,
+            cred: 0.0,
+            joint: 0.0,
+            disr: 0.0,
+            icap: 0.0,
+            min_cmi: f64::INFINITY,
+            min_joint: f64::INFINITY,
+            min_njoint: f64::INFINITY,
+            value: f64::INFINITY,
+            done: 0,
+        }
+    }
+
+    fn add_pair(&mut self, mi_xz: f64) {
+        self.red += mi_xz;
+    }
+
+    fn add_triple(&mut self, t: &TripleEntropies) {
+        let e = Estimator::PlugIn;
+        let mi_xz = t.mi_xz(e);
+        let cred = t.cmi_xz_given_y(e);
+        let joint = t.joint_mi(e);
+        self.red += mi_xz;
+        self.cred += cred;
+        self.joint += joint;
+        let nj = if t.h_xzy > 0.0 { joint / t.h_xzy } else { 0.0 };
+        self.disr += nj;
+        self.icap += (mi_xz - cred).max(0.0);
+        self.min_cmi = self.min_cmi.min(t.cmi_xy_given_z(e));
+        self.min_joint = self.min_joint.min(joint);
+        self.min_njoint = self.min_njoint.min(nj);
+    }
+}
+
+/// The criterion value of a candidate from its accumulators; `s` features are selected (≥ 1).
+fn score(c: Criterion, rel: f64, a: &Acc, s: usize) -> f64 {
+    match c {
+        Criterion::Mim => rel,
+        Criterion::Mifs { beta } => rel - beta * a.red,
+        Criterion::Mrmr => rel - a.red / s as f64,
+        // 1e-4: the constant of Peng's mrmr code (see `Criterion::MrmrQuotient`).
+        Criterion::MrmrQuotient => rel / (a.red / s as f64 + 1e-4),
+        Criterion::Jmi => a.joint,
+        Criterion::Cmim => rel.min(a.min_cmi),
+        Criterion::CmimUncapped => a.min_cmi,
+        Criterion::Disr => a.disr,
+        Criterion::Icap => rel - a.icap,
+        Criterion::Cife => rel - a.red + a.cred,
+        Criterion::CondMi => a.value,
+        Criterion::Jmim => a.min_joint,
+        Criterion::Njmim => a.min_njoint,
+        Criterion::BetaGamma { beta, gamma } => rel - beta * a.red + gamma * a.cred,
+    }
+}
+
+/// Per-feature quantities that do not change during the selection.
+struct Base<'a> {
+    x: &'a CodeMatrix,
+    y: &'a Codes,
+    h_x: Vec<f64>,
+    h_xy: Vec<f64>,
+    h_y: f64,
+    rel: Vec<f64>,
+    nl: NLogNTable,
+}
+
+impl Base<'_> {
+    fn triple(&self, j: usize, c: &Conditioning, s: &mut Scratch) -> TripleEntropies {
+        let (h_xz, h_xzy) = triple_entropies(self.x.column(j), c, &self.nl, s);
+        TripleEntropies {
+            h_x: self.h_x[j],
+            h_z: c.h_z,
+            h_y: self.h_y,
+            h_xz,
+            h_xy: self.h_xy[j],
+            h_zy: c.h_zy,
+            h_xzy,
+        }
+    }
+
+    fn update(&self, crit: Criterion, j: usize, c: &Conditioning, a: &mut Acc, s: &mut Scratch) {
+        match crit.need() {
+            Need::Nothing => {}
+            Need::Pair => {
+                let h_xz = pair_entropy(self.x.column(j), c.z(), &self.nl, s);
+                a.add_pair((self.h_x[j] + c.h_z - h_xz).max(0.0));
+            }
+            Need::Triple => a.add_triple(&self.triple(j, c, s)),
+            Need::Joint => a.value = self.triple(j, c, s).cmi_xy_given_z(Estimator::PlugIn),
+        }
+    }
+}
+
+/// Greedy forward selection of columns of `features` for the class `target`.
+///
+/// Each round counts every remaining candidate once against the newest selected feature and
+/// the class (in parallel; results do not depend on the number of threads), updates the
+/// candidate's accumulators and takes the best criterion value, ties to the lowest column
+/// index. CMIM is evaluated lazily (Fleuret 2004): a candidate's bound is lowered only while
+/// it could still win. CondMI conditions on the joint code of the whole selected set.
+///
+/// # Errors
+/// [`SelectError::Empty`] without rows or features, [`SelectError::TargetLength`],
+/// and the option errors of [`SelectOptions::validate`].
+///
+/// # Examples
+/// ```
+/// use mutinfo_core::{CodeMatrix, Codes};
+/// use mutinfo_select::{select, Criterion, SelectOptions};
+/// // Column 1 is the class, column 2 a copy of column 1, column 0 noise.
+/// let x = ndarray::array![[0, 0, 0], [1, 0, 0], [0, 1, 1], [1, 1, 1], [0, 0, 0], [1, 1, 1]];
+/// let y = Codes::from_values(&[0, 0, 1, 1, 0, 1])?;
+/// let sel = select(&CodeMatrix::from_array(x.view())?, &y, &SelectOptions::new(Criterion::Mrmr).k(2))?;
+/// assert_eq!(sel.selected(), vec![1, 0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn select(features: &CodeMatrix, target: &Codes, opts: &SelectOptions) -> Result<Selection> {
+    let p = features.n_cols();
+    let n = features.n_rows();
+    if p == 0 {
+        return Err(SelectError::Empty { unit: "features" });
+    }
+    if n == 0 {
+        return Err(SelectError::Empty { unit: "rows" });
+    }
+    if target.len() != n {
+        return Err(SelectError::TargetLength {
+            expected: n,
+            found: target.len(),
+        });
+    }
+    opts.validate(Some(p))?;
+    let nl = NLogNTable::new(n as u64);
+    let h_y = NLogNSum::from_counts(target.counts()).entropy(n as u64);
+    let pairs: Vec<(f64, f64)> = (0..p)
+        .into_par_iter()
+        .map_init(Scratch::default, |s, j| {
+            let x = features.column(j);
+            let h_x = NLogNSum::from_counts(x.counts()).entropy(n as u64);
+            (h_x, pair_entropy(x, target, &nl, s))
+        })
+        .collect();
+    let rel = pairs
+        .iter()
+        .map(|&(h_x, h_xy)| (h_x + h_y - h_xy).max(0.0))
+        .collect();
+    let base = Base {
+        x: features,
+        y: target,
+        h_x: pairs.iter().map(|p| p.0).collect(),
+        h_xy: pairs.iter().map(|p| p.1).collect(),
+        h_y,
+        rel,
+        nl,
+    };
+    run(&base, opts)
+}
+
+fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
+    let crit = opts.criterion;
+    let p = b.x.n_cols();
+    let k = opts.k.unwrap_or(p).min(p);
+    let lazy = matches!(crit, Criterion::Cmim | Criterion::CmimUncapped);
+    let keep_joint = opts.alpha.is_some() || crit == Criterion::CondMi;
+    let mut accs = vec![Acc::new(); p];
+    if crit == Criterion::Cmim {
+        for (a, &r) in accs.iter_mut().zip(&b.rel) {
+            a.value = r;
+        }
+    }
+    let mut taken = vec![false; p];
+    let mut steps: Vec<Step> = Vec::with_capacity(k);
+    // Prepared conditionings of the selected features, kept for CMIM's lazy catch-up.
+    let mut conds: Vec<Conditioning> = Vec::new();
+    let mut joint: Option<Codes> = None;
+    let mut stop = StopReason::Exhausted;
+    while steps.len() < k {
+        let t = steps.len();
+        let fixed = opts.fixed.get(t).copied();
+        let (best, value) = if t == 0 {
+            let j = fixed.unwrap_or_else(|| argmax((0..p).map(|j| (j, b.rel[j]))));
+            (j, b.rel[j])
+        } else if lazy {
+            let mut s = Scratch::default();
+            let mut catch_up = |j: usize, a: &mut Acc, bound: f64| {
+                while a.value > bound && a.done < conds.len() {
+                    let tr = b.triple(j, &conds[a.done], &mut s);
+                    a.add_triple(&tr);
+                    a.value = score(crit, b.rel[j], a, a.done + 1);
+                    a.done += 1;
+                }
+            };
+            match fixed {
+                Some(j) => {
+                    catch_up(j, &mut accs[j], f64::NEG_INFINITY);
+                    (j, accs[j].value)
+                }
+                None => {
+                    let mut best = (usize::MAX, f64::NEG_INFINITY);
+                    for j in (0..p).filter(|&j| !taken[j]) {
+                        catch_up(j, &mut accs[j], best.1);
+                        if accs[j].value > best.1 || best.0 == usize::MAX {
+                            best = (j, accs[j].value);
+                        }
+                    }
+                    best
+                }
+            }
+        } else {
+            let scores: Vec<(usize, f64)> = (0..p)
+                .filter(|&j| !taken[j])
+                .map(|j| (j, score(crit, b.rel[j], &accs[j], t)))
+                .collect();
+            let j = fixed.unwrap_or_else(|| argmax(scores.iter().copied()));
+            (j, score(crit, b.rel[j], &accs[j], t))
+        };
+        let x = b.x.column(best);
+        let p_value = match opts.alpha {
+            None => None,
+            Some(_) => Some(match &joint {
+                None => g_test(x, b.y)?.p_value,
+                Some(z) => conditional_g_test(x, b.y, z)?.p_value,
+            }),
+        };
+        if fixed.is_none() {
+            if let (Some(alpha), Some(pv)) = (opts.alpha, p_value) {
+                if pv > alpha {
+                    stop = StopReason::NotSignificant;
+                    break;
+                }
+            }
+            if let Some(th) = opts.threshold {
+                if value < th {
+                    stop = StopReason::BelowThreshold;
+                    break;
+                }
+            }
+        }
+        let a = &accs[best];
+        let (redundancy, conditional_redundancy) = match crit.need() {
+            _ if t == 0 => match crit.need() {
+                Need::Pair => (Some(0.0), None),
+                Need::Triple => (Some(0.0), Some(0.0)),
+                _ => (None, None),
+            },
+            Need::Pair => (Some(a.red), None),
+            Need::Triple => (Some(a.red), Some(a.cred)),
+            _ => (None, None),
+        };
+        steps.push(Step {
+            feature: best,
+            score: value,
+            relevance: b.rel[best],
+            redundancy,
+            conditional_redundancy,
+            p_value,
+            fixed: fixed.is_some(),
+        });
+        taken[best] = true;
+        if steps.len() == k || steps.len() == p {
+            stop = if steps.len() == p && opts.k.is_none_or(|k| k >= p) {
+                StopReason::Exhausted
+            } else {
+                StopReason::K
+            };
+            break;
+        }
+        if keep_joint {
+            joint = Some(match joint.take() {
+                None => x.compact(),
+                Some(z) => z.joint(x)?,
+            });
+        }
+        // Fold the newest feature into every remaining candidate's accumulators.
+        if crit == Criterion::CondMi {
+            let c = Conditioning::new(joint.as_ref().unwrap_or(x), b.y)?;
+            update_all(b, crit, &c, &mut accs, &taken);
+        } else if lazy {
+            conds.push(Conditioning::new(x, b.y)?);
+        } else if crit.need() != Need::Nothing {
+            let c = Conditioning::new(x, b.y)?;
+            update_all(b, crit, &c, &mut accs, &taken);
+        }
+    }
+    Ok(Selection {
+        criterion: crit,
+        steps,
+        relevance: b.rel.clone(),
+        stop,
+    })
+}
+
+fn update_all(b: &Base<'_>, crit: Criterion, c: &Conditioning, accs: &mut [Acc], taken: &[bool]) {
+    accs.par_iter_mut()
+        .enumerate()
+        .with_min_len(8)
+        .filter(|(j, _)| !taken[*j])
+        .for_each_init(Scratch::default, |s, (j, a)| b.update(crit, j, c, a, s));
+}
+
+/// The index of the largest value, the lowest index among equal ones.
+fn argmax(it: impl Iterator<Item = (usize, f64)>) -> usize {
+    let mut best = (usize::MAX, f64::NEG_INFINITY);
+    for (j, v) in it {
+        if v > best.1 || best.0 == usize::MAX {
+            best = (j, v);
+        }
+    }
+    best.0
+}

@@ -1,0 +1,109 @@
+//! The error type of `mutinfo-select`.
+
+use mutinfo_core::CoreError;
+use thiserror::Error;
+
+/// Everything that can go wrong while selecting features.
+///
+/// Messages are lowercase, name the offending column, row or value, and carry no trailing
+/// period.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum SelectError {
+    /// A parameter is outside its valid range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// The value given, formatted.
+        value: String,
+        /// The valid range.
+        reason: &'static str,
+    },
+    /// A criterion name that is not known.
+    #[error("unknown criterion {name:?}: expected one of mim, mifs, mrmr, mrmr-quotient, jmi, cmim, cmim-uncapped, disr, icap, cife, condmi, jmim, njmim, beta-gamma")]
+    UnknownCriterion {
+        /// The name given.
+        name: String,
+    },
+    /// A fixed (warm-start) feature index is out of range or repeated.
+    #[error("fixed feature {index} is {reason} (the data has {n_features} features)")]
+    InvalidFixedFeature {
+        /// The index given.
+        index: usize,
+        /// "out of range" or "repeated".
+        reason: &'static str,
+        /// Number of features.
+        n_features: usize,
+    },
+    /// The data has no features or no rows.
+    #[error("empty input: the data has no {unit}")]
+    Empty {
+        /// "rows" or "features".
+        unit: &'static str,
+    },
+    /// The target has another number of rows than the features.
+    #[error("length mismatch: the target has {found} rows, the features have {expected}")]
+    TargetLength {
+        /// Rows of the features.
+        expected: usize,
+        /// Rows of the target.
+        found: usize,
+    },
+    /// A feature value that cannot be used as a category (NaN or infinite).
+    #[error("non-finite value {value} in feature column {column} at row {row}")]
+    NonFinite {
+        /// Column index.
+        column: usize,
+        /// Row index.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A target (class label) that cannot be used.
+    #[error("invalid target: {reason}")]
+    InvalidTarget {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The data to transform has another number of columns than the data fitted on.
+    #[error("feature count mismatch: the selector was fitted on {expected} features, the data has {found}")]
+    FeatureCount {
+        /// Features at fit time.
+        expected: usize,
+        /// Features given.
+        found: usize,
+    },
+    /// A column the selector needs is missing from a record batch.
+    #[error("missing column {name:?} in the record batch")]
+    MissingColumn {
+        /// The column name.
+        name: String,
+    },
+    /// A model file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An error of the counting engine.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// An error of the discretizer.
+    #[error(transparent)]
+    Data(#[from] mutinfo_data::DataError),
+    /// An Arrow error while projecting a record batch.
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// A linfa error (required by linfa's `Fit`).
+    #[error(transparent)]
+    Linfa(#[from] linfa::Error),
+    /// A JSON error while saving or loading a fitted selector.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Result alias for `mutinfo-select`.
+pub type Result<T> = std::result::Result<T, SelectError>;

@@ -1,0 +1,178 @@
+//! Hyperparameters of [`InfoSelector`](super::InfoSelector), in linfa's `ParamGuard` pattern.
+
+use crate::criterion::Criterion;
+use crate::engine::SelectOptions;
+use crate::error::SelectError;
+use linfa::ParamGuard;
+use mutinfo_data::Binning;
+use serde::{Deserialize, Serialize};
+
+/// Checked hyperparameters of a mutual-information feature selector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfoSelectorValidParams {
+    pub(crate) options: SelectOptions,
+    pub(crate) binning: Binning,
+}
+
+impl InfoSelectorValidParams {
+    /// The criterion.
+    pub fn criterion(&self) -> Criterion {
+        self.options.criterion
+    }
+
+    /// Number of features to select (fixed ones included); `None` selects until another rule
+    /// stops.
+    pub fn k(&self) -> Option<usize> {
+        self.options.k
+    }
+
+    /// Significance level of the conditional G-test stop rule.
+    pub fn alpha(&self) -> Option<f64> {
+        self.options.alpha
+    }
+
+    /// Criterion threshold of the stop rule.
+    pub fn threshold(&self) -> Option<f64> {
+        self.options.threshold
+    }
+
+    /// Features selected first (warm start).
+    pub fn fixed(&self) -> &[usize] {
+        &self.options.fixed
+    }
+
+    /// How feature values are turned into categories before selection.
+    pub fn binning(&self) -> &Binning {
+        &self.binning
+    }
+
+    /// All options, as the engine takes them.
+    pub fn options(&self) -> &SelectOptions {
+        &self.options
+    }
+}
+
+/// Unchecked hyperparameters of a mutual-information feature selector; create with
+/// [`InfoSelector::params`](super::InfoSelector::params), check on `fit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfoSelectorParams(pub(crate) InfoSelectorValidParams);
+
+impl InfoSelectorParams {
+    pub(crate) fn new() -> Self {
+        InfoSelectorParams(InfoSelectorValidParams {
+            options: SelectOptions::default(),
+            binning: Binning::None,
+        })
+    }
+
+    /// Sets the criterion (default [`Criterion::Jmi`]).
+    pub fn criterion(mut self, criterion: Criterion) -> Self {
+        self.0.options.criterion = criterion;
+        self
+    }
+
+    /// Sets the number of features to select, fixed ones included (default 10; capped at the
+    /// number of features).
+    pub fn k(mut self, k: usize) -> Self {
+        self.0.options.k = Some(k);
+        self
+    }
+
+    /// Selects until the significance or threshold rule stops, or every feature is taken.
+    pub fn unlimited(mut self) -> Self {
+        self.0.options.k = None;
+        self
+    }
+
+    /// Stops before a candidate whose conditional G-test is not significant at `alpha`
+    /// (default: no test); see [`SelectOptions::alpha`].
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.options.alpha = Some(alpha);
+        self
+    }
+
+    /// Stops before a candidate whose criterion value is below `threshold` (default: none).
+    pub fn threshold(mut self, threshold: f64) -> Self {
+        self.0.options.threshold = Some(threshold);
+        self
+    }
+
+    /// How feature values become categories (default [`Binning::None`]: each distinct value of
+    /// a column is one category, right for integer-coded data; give continuous features e.g.
+    /// `Binning::Uniform { bins: 10 }` or `Binning::Mdlp`). The fitted discretizer is kept
+    /// with the selector.
+    pub fn binning(mut self, binning: Binning) -> Self {
+        self.0.binning = binning;
+        self
+    }
+
+    /// Column indices selected first, in order (default: none).
+    pub fn fixed(mut self, fixed: Vec<usize>) -> Self {
+        self.0.options.fixed = fixed;
+        self
+    }
+}
+
+impl ParamGuard for InfoSelectorParams {
+    type Checked = InfoSelectorValidParams;
+    type Error = SelectError;
+
+    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
+        self.0.options.validate(None)?;
+        let bad_bins = match &self.0.binning {
+            Binning::Uniform { bins } | Binning::Quantile { bins } => *bins == 0,
+            Binning::Edges { edges } => {
+                edges.len() < 2
+                    || edges.iter().any(|e| !e.is_finite())
+                    || edges.windows(2).any(|w| w[0] >= w[1])
+            }
+            _ => false,
+        };
+        if bad_bins {
+            return Err(SelectError::InvalidParameter {
+                name: "binning",
+                value: format!("{:?}", self.0.binning),
+                reason: "needs at least one bin (edges: at least two, finite, increasing)",
+            });
+        }
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<Self::Checked, Self::Error> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::InfoSelector;
+
+    #[test]
+    fn defaults_and_checks() {
+        let p = InfoSelector::params();
+        let v = p.check_ref().unwrap();
+        assert_eq!(v.criterion(), Criterion::Jmi);
+        assert_eq!(v.k(), Some(10));
+        assert!(v.alpha().is_none() && v.threshold().is_none() && v.fixed().is_empty());
+        assert!(InfoSelector::params().k(0).check().is_err());
+        assert!(InfoSelector::params().alpha(1.5).check().is_err());
+        assert!(InfoSelector::params().threshold(f64::NAN).check().is_err());
+        assert_eq!(v.binning(), &Binning::None);
+        assert!(InfoSelector::params()
+            .binning(Binning::Uniform { bins: 0 })
+            .check()
+            .is_err());
+        assert!(InfoSelector::params().fixed(vec![1, 1]).check().is_err());
+        assert!(InfoSelector::params()
+            .k(1)
+            .fixed(vec![1, 2])
+            .check()
+            .is_err());
+        assert!(InfoSelector::params()
+            .criterion(Criterion::Mifs { beta: -0.1 })
+            .check()
+            .is_err());
+    }
+}
