@@ -1,0 +1,163 @@
+//! Flags shared by the data commands (`rank`, `estimate`, `select`).
+
+use crate::error::{CliError, Result};
+use crate::output::Format;
+use clap::Args;
+use mutinfo_core::Base;
+use mutinfo_data::{Binning, DatasetBuilder, FileFormat, Missing, ReadOptions, Table};
+use std::path::PathBuf;
+
+/// Where the data is and how to read it.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The data file: Parquet (.parquet), Arrow IPC (.arrow/.feather, .arrows for streams) or CSV (.csv/.tsv).
+    pub data: PathBuf,
+    /// Force the input format (parquet, arrow, arrows, csv) instead of guessing from the extension.
+    #[arg(long)]
+    pub input_format: Option<String>,
+    /// CSV field delimiter (one character; `\t` for tab).
+    #[arg(long)]
+    pub delimiter: Option<String>,
+}
+
+impl InputArgs {
+    /// Read options from the flags.
+    pub fn options(&self) -> Result<ReadOptions> {
+        let mut o = ReadOptions::default();
+        if let Some(f) = &self.input_format {
+            o = o.with_format(FileFormat::parse(f)?);
+        }
+        if let Some(d) = &self.delimiter {
+            let b = match d.as_str() {
+                "\\t" | "tab" => b'\t',
+                s if s.len() == 1 => s.as_bytes()[0],
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "--delimiter {d:?}: give one ASCII character"
+                    )))
+                }
+            };
+            o = o.with_delimiter(b);
+        }
+        Ok(o)
+    }
+
+    /// Reads the whole file.
+    pub fn read(&self) -> Result<Table> {
+        Ok(mutinfo_data::read_table(&self.data, &self.options()?)?)
+    }
+}
+
+/// Which columns are features and how they become codes.
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// Feature columns: names or globs, comma-separated (default: every column but the target).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Columns to leave out: names or globs, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Discretization of numeric features: none (raw values as categories), uniform, quantile,
+    /// sturges, fd (Freedman–Diaconis) or mdlp (Fayyad–Irani, supervised).
+    #[arg(long, default_value = "quantile")]
+    pub binning: String,
+    /// Number of bins for uniform and quantile.
+    #[arg(long)]
+    pub bins: Option<usize>,
+    /// Missing values (nulls and NaN): error, own-category or drop-row.
+    #[arg(long, default_value = "error")]
+    pub missing: String,
+    /// Integer features as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
+    #[arg(long, default_value = "auto")]
+    pub integer_categories: String,
+}
+
+impl EncodeArgs {
+    /// The feature names these flags pick from `columns` of the file `path` (file order kept),
+    /// without `target`.
+    pub fn pick(
+        &self,
+        path: &std::path::Path,
+        columns: &[String],
+        target: Option<&str>,
+    ) -> Result<Vec<String>> {
+        let glob = |pats: &[String], what: &str| -> Result<Option<globset::GlobSet>> {
+            if pats.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for p in pats {
+                b.add(
+                    globset::Glob::new(p)
+                        .map_err(|e| CliError::Usage(format!("{what} {p:?}: {e}")))?,
+                );
+            }
+            b.build()
+                .map(Some)
+                .map_err(|e| CliError::Usage(format!("{what}: {e}")))
+        };
+        let inc = glob(&self.features, "--features")?;
+        let exc = glob(&self.exclude, "--exclude")?;
+        // A name given without glob characters must exist.
+        for p in self.features.iter().chain(&self.exclude) {
+            if !p.contains(['*', '?', '[', '{']) && !columns.iter().any(|c| c == p) {
+                return Err(mutinfo_data::DataError::UnknownColumn {
+                    path: path.display().to_string(),
+                    column: p.clone(),
+                    available: columns.join(", "),
+                }
+                .into());
+            }
+        }
+        let picked: Vec<String> = columns
+            .iter()
+            .filter(|c| Some(c.as_str()) != target)
+            .filter(|c| inc.as_ref().is_none_or(|g| g.is_match(c.as_str())))
+            .filter(|c| exc.as_ref().is_none_or(|g| !g.is_match(c.as_str())))
+            .cloned()
+            .collect();
+        if picked.is_empty() {
+            return Err(CliError::Usage(
+                "no feature columns left after --features / --exclude".into(),
+            ));
+        }
+        Ok(picked)
+    }
+
+    /// The dataset builder for `target` and `features`.
+    pub fn builder(&self, target: &str, features: &[String]) -> Result<DatasetBuilder> {
+        let binning = Binning::parse(&self.binning, self.bins)?;
+        let ints = match self.integer_categories.to_ascii_lowercase().as_str() {
+            "yes" | "true" => Some(true),
+            "no" | "false" => Some(false),
+            "auto" => None,
+            other => {
+                return Err(CliError::Usage(format!(
+                    "--integer-categories {other:?}: expected yes, no or auto"
+                )))
+            }
+        };
+        Ok(DatasetBuilder::new(target)
+            .features(features.iter().cloned())
+            .binning(binning)
+            .missing(Missing::parse(&self.missing)?)
+            .integers_as_categories(ints))
+    }
+}
+
+/// How results are reported.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Unit: nats, bits or hartleys.
+    #[arg(long, default_value = "nats", value_parser = crate::commands::theory::parse_base)]
+    pub base: Base,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the result here (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Draw a chart (.svg or .png).
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+}

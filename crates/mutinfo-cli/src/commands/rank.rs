@@ -1,0 +1,238 @@
+//! `mutinfo rank DATA --target COL`: the mutual information of every feature with the target.
+
+use crate::args::{EncodeArgs, InputArgs, ReportArgs};
+use crate::error::{CliError, Result};
+use crate::output::{emit, num, Format, TextTable};
+use crate::{plot, progress, target};
+use clap::Args;
+use mutinfo_core::{g_test, Codes};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use std::time::Instant;
+
+/// `mutinfo rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The target (class) column.
+    #[arg(long)]
+    pub target: String,
+    /// Estimator: plugin, miller-madow, chao-shen, james-stein, grassberger, nsb (on the
+    /// discretized features), or ksg, ksg2, ross, mixed, gaussian, copula, auto (on the raw
+    /// numeric features, no binning).
+    #[arg(long, default_value = "plugin")]
+    pub estimator: String,
+    /// Neighbours k of the kNN estimators.
+    #[arg(long, default_value_t = 3)]
+    pub neighbors: usize,
+    /// Add G-test p-values (discrete estimators: 2N·I against χ² with (|X|−1)(|Y|−1) dof).
+    #[arg(long)]
+    pub p_values: bool,
+    /// Show only the best N features.
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub encode: EncodeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// One ranked feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    /// Column name.
+    pub name: String,
+    /// Position among the features (0-based, file order).
+    pub index: usize,
+    /// Mutual information with the target, in the chosen unit.
+    pub score: f64,
+    /// G-test p-value, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+}
+
+/// Which family an estimator name belongs to.
+pub enum Family {
+    /// On codes.
+    Discrete(mutinfo_core::Estimator),
+    /// On raw numbers.
+    Continuous(mutinfo_continuous::Estimator),
+}
+
+/// Parses `--estimator`.
+pub fn family(name: &str) -> Result<Family> {
+    if let Ok(e) = name.parse::<mutinfo_core::Estimator>() {
+        return Ok(Family::Discrete(e));
+    }
+    name.parse::<mutinfo_continuous::Estimator>()
+        .map(Family::Continuous)
+        .map_err(|_| {
+            CliError::Usage(format!(
+                "--estimator {name:?}: expected plugin, miller-madow, chao-shen, james-stein, grassberger, nsb, \
+                 ksg, ksg2, ross, mixed, gaussian, copula or auto"
+            ))
+        })
+}
+
+/// Runs `mutinfo rank`.
+pub fn run(a: &RankArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let fam = family(&a.estimator)?;
+    if a.neighbors == 0 {
+        return Err(CliError::Usage("--neighbors must be at least 1".into()));
+    }
+    let pb = progress::spinner("reading");
+    let table = a.input.read()?;
+    let path = a.input.data.as_path();
+    target::check_exists(path, &table, &a.target)?;
+    let features = a
+        .encode
+        .pick(path, &table.column_names(), Some(&a.target))?;
+    let b = a.report.base;
+    pb.set_message("computing");
+    let (rows, scores, pvalues, settings): (usize, Vec<f64>, Option<Vec<f64>>, serde_json::Value) =
+        match fam {
+            Family::Discrete(est) => {
+                let builder = a.encode.builder(&a.target, &features)?;
+                let (encoding, enc) = builder.fit(&table)?;
+                if enc.target.observed_cardinality() < 2 {
+                    return Err(CliError::input(
+                        path,
+                        format!("target column {} has a single class", a.target),
+                    ));
+                }
+                let refs: Vec<&Codes> = enc.features.columns().iter().collect();
+                let mi = mutinfo_core::mutual_information_many(&refs, &enc.target, est)?;
+                let p = if a.p_values {
+                    Some(
+                        refs.par_iter()
+                            .map(|x| g_test(x, &enc.target).map(|t| t.p_value))
+                            .collect::<std::result::Result<Vec<_>, _>>()?,
+                    )
+                } else {
+                    None
+                };
+                let settings = json!({
+                    "estimator": est.name(), "binning": a.encode.binning, "bins": a.encode.bins,
+                    "missing": a.encode.missing, "dropped_rows": enc.dropped_rows.len(),
+                    "encoding": encoding,
+                });
+                (enc.target.len(), mi, p, settings)
+            }
+            Family::Continuous(est) => {
+                if a.p_values {
+                    return Err(CliError::Usage(
+                        "--p-values needs a discrete estimator (the G-test is for counts)".into(),
+                    ));
+                }
+                let x = mutinfo_data::numeric_matrix(&table, &features)?;
+                let m = mutinfo_continuous::ContinuousMi::new()
+                    .estimator(est)
+                    .neighbors(a.neighbors);
+                let (estimates, kind) = if target::is_float(&table, &a.target) {
+                    let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))?;
+                    (m.many(x.view(), y.column(0))?, "continuous")
+                } else {
+                    let (codes, _) = target::classes(path, &table, &a.target)?;
+                    (m.many_discrete(x.view(), &codes)?, "classes")
+                };
+                let used: Vec<String> = estimates
+                    .iter()
+                    .map(|e| e.estimator.name().to_string())
+                    .collect();
+                let settings = json!({
+                    "estimator": a.estimator, "neighbors": a.neighbors, "target_kind": kind,
+                    "estimators_used": used,
+                });
+                (
+                    x.nrows(),
+                    estimates
+                        .iter()
+                        .map(|e| mutinfo_core::Base::Nats.convert(e.value))
+                        .collect(),
+                    None,
+                    settings,
+                )
+            }
+        };
+    pb.finish_and_clear();
+    let mut ranked: Vec<Ranked> = features
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Ranked {
+            name: name.clone(),
+            index: i,
+            score: b.convert(scores[i]),
+            p_value: pvalues.as_ref().map(|p| p[i]),
+        })
+        .collect();
+    // Best first; equal scores keep file order.
+    ranked.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.index.cmp(&y.index)));
+    if let Some(t) = a.top {
+        ranked.truncate(t);
+    }
+    if let Some(p) = &a.report.plot {
+        let bars: Vec<(String, f64)> = ranked
+            .iter()
+            .take(60)
+            .map(|r| (r.name.clone(), r.score))
+            .collect();
+        plot::bar_chart(
+            p,
+            &format!("I(feature; {}) — {}", a.target, a.estimator),
+            b.unit(),
+            &bars,
+        )?;
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let text = match a.report.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&json!({
+                "command": "rank",
+                "data": a.input.data,
+                "target": a.target,
+                "rows": rows,
+                "unit": b.unit(),
+                "settings": settings,
+                "elapsed_seconds": elapsed,
+                "features": ranked,
+            }))
+            .map_err(|e| CliError::Usage(e.to_string()))?
+                + "\n"
+        }
+        f => {
+            let mut header = vec![
+                "rank".to_string(),
+                "feature".into(),
+                "index".into(),
+                format!("mi_{}", b.unit()),
+            ];
+            if pvalues.is_some() {
+                header.push("p_value".into());
+            }
+            TextTable {
+                header,
+                rows: ranked
+                    .iter()
+                    .enumerate()
+                    .map(|(r, x)| {
+                        let mut row = vec![
+                            (r + 1).to_string(),
+                            x.name.clone(),
+                            x.index.to_string(),
+                            num(x.score),
+                        ];
+                        if let Some(p) = x.p_value {
+                            row.push(format!("{p:.3e}"));
+                        }
+                        row
+                    })
+                    .collect(),
+            }
+            .render(f)
+        }
+    };
+    emit(a.report.out.as_deref(), &text)
+}

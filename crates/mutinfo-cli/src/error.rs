@@ -1,0 +1,73 @@
+//! The CLI's error type and exit codes.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Everything the command line reports to a user. Printed as `mutinfo: <message>`; never a
+/// panic or a backtrace.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// A flag or argument combination that makes no sense.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The content of an input file is not what the command needs.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming row, column and value where known.
+        message: String,
+    },
+    /// A numerical routine refused its input.
+    #[error(transparent)]
+    Core(#[from] mutinfo_core::CoreError),
+    /// Reading or encoding data failed (the message names file, column, row and value).
+    #[error(transparent)]
+    Data(#[from] mutinfo_data::DataError),
+    /// Feature selection refused its input.
+    #[error(transparent)]
+    Select(#[from] mutinfo_select::SelectError),
+    /// A continuous estimator refused its input.
+    #[error(transparent)]
+    Continuous(#[from] mutinfo_continuous::ContinuousError),
+    /// Acquisition refused its input.
+    #[error(transparent)]
+    Active(#[from] mutinfo_active::ActiveError),
+    /// Drawing a plot failed.
+    #[error("plot {path}: {message}")]
+    Plot {
+        /// The plot file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl CliError {
+    /// The process exit code: 2 for usage errors, 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// An input error about `path`.
+    pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        CliError::Input {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Result alias for the CLI.
+pub type Result<T> = std::result::Result<T, CliError>;

@@ -1,0 +1,108 @@
+//! `mutinfo`: mutual information on the command line.
+//!
+//! Run `mutinfo --help` for the subcommands. Errors are printed as `mutinfo: <message>` naming
+//! the file, column, row and value involved, with exit code 1 (2 for usage errors); a user never
+//! sees a panic or a backtrace.
+
+mod args;
+mod commands;
+mod error;
+mod matrix;
+mod output;
+mod plot;
+mod progress;
+mod target;
+mod write;
+
+use clap::{Parser, Subcommand};
+use error::{CliError, Result};
+
+/// Mutual information for machine learning: rank and select features, fit information-gain
+/// trees, choose what to label next, and compute channel capacities, bottlenecks and bounds.
+#[derive(Debug, Parser)]
+#[command(name = "mutinfo", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Mutual information of every feature with a target column, best first.
+    Rank(commands::rank::RankArgs),
+    /// Greedy forward feature selection (mRMR, JMI, CMIM, DISR, ...) against a target column.
+    Select(commands::select::SelectArgs),
+    /// Keep only the columns a saved selector chose (`select --save-model`).
+    Transform(commands::select::TransformArgs),
+    /// Pool points to label next (BALD, BatchBALD, stochastic BALD, margin, ...).
+    Acquire(commands::acquire::AcquireArgs),
+    /// Write a synthetic data set with known answers (xor, parity, redundant, madelon) as CSV.
+    Generate(commands::generate::GenerateArgs),
+    /// Capacity of a discrete channel by Blahut–Arimoto.
+    Capacity(commands::theory::CapacityArgs),
+    /// Information bottleneck (or its deterministic variant) of a joint distribution.
+    Ib(commands::theory::IbArgs),
+    /// Variational MI bounds (InfoNCE, NWJ, DV, JS, SMILE) from a critic score matrix.
+    Bound(commands::theory::BoundArgs),
+    /// PMI / PPMI / shifted PPMI / NPMI matrix of co-occurrence counts.
+    Pmi(commands::theory::PmiArgs),
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Some(t) = cli.threads {
+        if t == 0 {
+            return Err(CliError::Usage("--threads must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| CliError::Usage(format!("--threads {t}: {e}")))?;
+    }
+    progress::set_quiet(cli.quiet);
+    match &cli.command {
+        Command::Rank(a) => commands::rank::run(a),
+        Command::Select(a) => commands::select::run(a),
+        Command::Transform(a) => commands::select::transform(a),
+        Command::Acquire(a) => commands::acquire::acquire(a),
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Capacity(a) => commands::theory::capacity(a),
+        Command::Ib(a) => commands::theory::ib(a),
+        Command::Bound(a) => commands::theory::bounds(a),
+        Command::Pmi(a) => commands::theory::pmi(a),
+    }
+}
+
+fn main() {
+    // A bug must still not show a user a Rust panic: say what happened and where to report it.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        eprintln!("mutinfo: internal error: {msg} (please report this with the command you ran)");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("mutinfo: {e}");
+            std::process::exit(e.exit_code());
+        }
+        Err(_) => std::process::exit(101),
+    }
+}
