@@ -1,17 +1,56 @@
-//! mutinfo-tree: information-gain split search for decision trees.
+//! mutinfo-tree: information-gain tree splits and a decision tree that uses them.
 //!
-//! This first cut provides the reusable split-search layer of issue 6: entropy and Gini of
-//! weighted class counts, and the best numeric threshold found by one sorted sweep with
-//! incremental weighted class counts. The tree itself (linfa `Fit`, pruning, export) is not
-//! built yet.
+//! - [`SplitFinder`]: the best split of one column for class labels and weights — numeric
+//!   thresholds by one sorted sweep with incremental class counts, categorical multiway (ID3,
+//!   C4.5) and subset (CART) splits — under information gain, C4.5's gain ratio or Gini, with
+//!   C4.5's rule for missing values. Usable by any tree, not only ours.
+//! - [`DecisionTree`]: a linfa `Fit` (params in linfa's `ParamGuard` pattern) whose fitted form
+//!   implements `PredictInplace` for labels and gives class probabilities (optionally Laplace
+//!   smoothed), feature importances, cost-complexity or C4.5 pessimistic pruning, text and
+//!   Graphviz DOT export, and JSON save/load.
+//!
+//! Numeric features are presorted once; each split partitions the sorted row lists stably, so
+//! a level of the tree costs O(rows × features) and nothing is re-sorted. Missing values (NaN)
+//! follow C4.5: gains are measured on the known rows and scaled by their weight share, and a
+//! row with a missing value goes down every branch with a fraction of its weight, in training
+//! and in prediction alike.
+//!
+//! ```
+//! use linfa::prelude::*;
+//! use mutinfo_tree::{Criterion, DecisionTree};
+//! use ndarray::array;
+//!
+//! let x = array![[0.0, 1.0], [1.0, 1.0], [2.0, 0.0], [3.0, 0.0]];
+//! let data = Dataset::new(x.clone(), array![0usize, 0, 1, 1]);
+//! let tree = DecisionTree::params().criterion(Criterion::InformationGain).fit(&data).unwrap();
+//! let p = tree.predict_proba(x.view()).unwrap();
+//! assert_eq!(p.row(0).to_vec(), vec![1.0, 0.0]);
+//! assert_eq!(tree.feature_importances(), vec![1.0, 0.0]);
+//! ```
+
+mod grow;
+mod model;
+mod params;
+pub mod prune;
+pub mod split;
 
 use thiserror::Error;
 
-/// Errors from split search on user input.
+pub use model::{DecisionTree, Node, NodeSplit, Test, MAX_CATEGORY};
+pub use params::{
+    CategoricalSplit, DecisionTreeParams, DecisionTreeValidParams, FeatureKind, MaxFeatures,
+    Pruning, TreeSettings,
+};
+pub use split::{
+    entropy_of_weights, gini_of_weights, CategoricalSplit as CategoricalSplitResult,
+    CategoricalTest, Criterion, NumericSplit, SplitFinder,
+};
+
+/// Errors from split search, fitting, prediction and model files.
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TreeError {
-    /// Column, labels and weights have different lengths.
+    /// Inputs have different lengths.
     #[error("length mismatch: {what} has {got} entries, expected {expected}")]
     LengthMismatch {
         /// Which input is mismatched.
@@ -39,191 +78,68 @@ pub enum TreeError {
         /// The weight.
         value: f64,
     },
-    /// A feature value is infinite (NaN means missing and is skipped).
-    #[error("feature value {value} at row {row} is infinite")]
+    /// A feature value is infinite (NaN means missing).
+    #[error("feature value {value} at row {row}, column {column} is infinite")]
     InfiniteValue {
         /// Row index.
         row: usize,
+        /// Column index.
+        column: usize,
         /// The value.
         value: f64,
     },
+    /// A categorical feature holds something other than a whole number in 0..=2^20.
+    #[error("value {value} at row {row}, column {column} is not a category code (a whole number from 0 to 1048576)")]
+    InvalidCategory {
+        /// Row index.
+        row: usize,
+        /// Column index.
+        column: usize,
+        /// The value.
+        value: f64,
+    },
+    /// Nothing to fit on.
+    #[error("no {what} to fit on")]
+    Empty {
+        /// What is empty.
+        what: &'static str,
+    },
+    /// A hyperparameter is out of range.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A saved model is inconsistent.
+    #[error("invalid tree model: {reason}")]
+    InvalidModel {
+        /// Why.
+        reason: String,
+    },
+    /// Reading or writing a model failed.
+    #[error("{0}")]
+    Io(String),
+    /// An error from linfa.
+    #[error("linfa: {0}")]
+    Linfa(String),
 }
 
-/// Impurity / gain criterion for split search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criterion {
-    /// Entropy decrease in nats (information gain).
-    Entropy,
-    /// Gini impurity decrease.
-    Gini,
-}
-
-/// Shannon entropy (nats) of non-negative weighted class counts; 0 for an empty total.
-pub fn entropy_of_weights(w: &[f64]) -> f64 {
-    let total: f64 = w.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    // H = ln T - (1/T) Σ w ln w
-    let s: f64 = w.iter().filter(|&&x| x > 0.0).map(|&x| x * x.ln()).sum();
-    (total.ln() - s / total).max(0.0)
-}
-
-/// Gini impurity of non-negative weighted class counts; 0 for an empty total.
-pub fn gini_of_weights(w: &[f64]) -> f64 {
-    let total: f64 = w.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    let s: f64 = w.iter().map(|&x| (x / total) * (x / total)).sum();
-    (1.0 - s).max(0.0)
-}
-
-fn impurity(c: Criterion, w: &[f64]) -> f64 {
-    match c {
-        Criterion::Entropy => entropy_of_weights(w),
-        Criterion::Gini => gini_of_weights(w),
-    }
-}
-
-/// Best threshold split of one numeric column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NumericSplit {
-    /// Rows with `value <= threshold` go left (midpoint of two adjacent distinct values).
-    pub threshold: f64,
-    /// Weighted impurity decrease (parent impurity minus weighted child impurity).
-    pub gain: f64,
-    /// Weighted class counts of the left child.
-    pub left: Vec<f64>,
-    /// Weighted class counts of the right child.
-    pub right: Vec<f64>,
-}
-
-/// Split finder for numeric columns: one sorted sweep with incremental weighted class counts.
-#[derive(Debug, Clone)]
-pub struct SplitFinder {
-    criterion: Criterion,
-    n_classes: usize,
-    min_leaf_weight: f64,
-}
-
-impl SplitFinder {
-    /// A finder for `n_classes` classes with the given criterion.
-    pub fn new(criterion: Criterion, n_classes: usize) -> Self {
-        Self {
-            criterion,
-            n_classes,
-            min_leaf_weight: 0.0,
-        }
-    }
-
-    /// Require each child to carry at least this total weight (default 0, i.e. non-empty).
-    pub fn min_leaf_weight(mut self, w: f64) -> Self {
-        self.min_leaf_weight = w;
-        self
-    }
-
-    /// Best threshold on `column` for `labels` with optional `weights` (unit weights if `None`).
-    ///
-    /// NaN values are treated as missing and skipped (documented rule of this first cut).
-    /// Returns `Ok(None)` when no valid split exists (fewer than two distinct values).
-    /// Ties in gain keep the smallest threshold, so the result is deterministic.
-    pub fn best_numeric(
-        &self,
-        column: &[f64],
-        labels: &[usize],
-        weights: Option<&[f64]>,
-    ) -> Result<Option<NumericSplit>, TreeError> {
-        let n = column.len();
-        if labels.len() != n {
-            return Err(TreeError::LengthMismatch {
-                what: "labels",
-                got: labels.len(),
-                expected: n,
-            });
-        }
-        if let Some(w) = weights {
-            if w.len() != n {
-                return Err(TreeError::LengthMismatch {
-                    what: "weights",
-                    got: w.len(),
-                    expected: n,
-                });
-            }
-        }
-        let k = self.n_classes;
-        let mut order = Vec::with_capacity(n);
-        let mut total = vec![0.0; k];
-        for i in 0..n {
-            let y = labels[i];
-            if y >= k {
-                return Err(TreeError::LabelOutOfRange {
-                    row: i,
-                    value: y,
-                    n_classes: k,
-                });
-            }
-            let wi = weights.map_or(1.0, |w| w[i]);
-            if !(wi.is_finite() && wi >= 0.0) {
-                return Err(TreeError::BadWeight { row: i, value: wi });
-            }
-            let v = column[i];
-            if v.is_infinite() {
-                return Err(TreeError::InfiniteValue { row: i, value: v });
-            }
-            if v.is_nan() {
-                continue;
-            }
-            total[y] += wi;
-            order.push(i);
-        }
-        order.sort_by(|&a, &b| column[a].total_cmp(&column[b]).then(a.cmp(&b)));
-        let t: f64 = total.iter().sum();
-        if t <= 0.0 {
-            return Ok(None);
-        }
-        let parent = impurity(self.criterion, &total);
-        let mut left = vec![0.0; k];
-        let mut right = total.clone();
-        let mut wl = 0.0;
-        let mut best: Option<NumericSplit> = None;
-        for p in 0..order.len().saturating_sub(1) {
-            let i = order[p];
-            let wi = weights.map_or(1.0, |w| w[i]);
-            left[labels[i]] += wi;
-            right[labels[i]] -= wi;
-            wl += wi;
-            let (a, b) = (column[i], column[order[p + 1]]);
-            if a == b {
-                continue;
-            }
-            let wr = t - wl;
-            if wl < self.min_leaf_weight || wr < self.min_leaf_weight || wl <= 0.0 || wr <= 0.0 {
-                continue;
-            }
-            let child =
-                (wl * impurity(self.criterion, &left) + wr * impurity(self.criterion, &right)) / t;
-            let gain = parent - child;
-            if best.as_ref().is_none_or(|bs| gain > bs.gain) {
-                let mut thr = a / 2.0 + b / 2.0;
-                if thr >= b {
-                    thr = a;
-                }
-                best = Some(NumericSplit {
-                    threshold: thr,
-                    gain,
-                    left: left.clone(),
-                    right: right.iter().map(|&x| x.max(0.0)).collect(),
-                });
-            }
-        }
-        Ok(best)
+impl From<linfa::Error> for TreeError {
+    fn from(e: linfa::Error) -> Self {
+        TreeError::Linfa(e.to_string())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::split::gini_of_weights;
+
+    fn impurity(c: Criterion, w: &[f64]) -> f64 {
+        c.impurity(w)
+    }
 
     fn brute(col: &[f64], y: &[usize], k: usize, c: Criterion) -> Option<(f64, f64)> {
         let mut vals: Vec<f64> = col.to_vec();
@@ -279,7 +195,7 @@ mod tests {
             let k = 2 + (next() % 3) as usize;
             let col: Vec<f64> = (0..n).map(|_| (next() % 12) as f64).collect();
             let y: Vec<usize> = (0..n).map(|_| (next() % k as u64) as usize).collect();
-            for c in [Criterion::Entropy, Criterion::Gini] {
+            for c in [Criterion::InformationGain, Criterion::Gini] {
                 let fast = SplitFinder::new(c, k).best_numeric(&col, &y, None).unwrap();
                 let slow = brute(&col, &y, k, c);
                 match (fast, slow) {
@@ -304,7 +220,7 @@ mod tests {
         let w = [2.0, 1.0, 1.0, 3.0];
         let dcol = [1.0, 1.0, 2.0, 3.0, 4.0, 4.0, 4.0];
         let dy = [0, 0, 0, 1, 1, 1, 1];
-        let f = SplitFinder::new(Criterion::Entropy, 2);
+        let f = SplitFinder::new(Criterion::InformationGain, 2);
         let a = f.best_numeric(&col, &y, Some(&w)).unwrap().unwrap();
         let b = f.best_numeric(&dcol, &dy, None).unwrap().unwrap();
         assert_eq!(a.threshold, 2.5);
