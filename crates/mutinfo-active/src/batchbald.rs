@@ -48,13 +48,14 @@
 //! Members' probabilities are renormalized to sum to 1 exactly before use (inputs are accepted
 //! within [`DEFAULT_SUM_TOLERANCE`](crate::DEFAULT_SUM_TOLERANCE)).
 
-use ndarray::{s, Array2, Array3, ArrayView3, Axis};
+use ndarray::{Array2, Array3, ArrayView3, Axis};
 use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{ActiveError, Result};
+use crate::gemm;
 use crate::probs::{ln_into, mean_member_entropy, validate, xlnx};
 
 /// Default number of sampled configurations `M`.
@@ -243,10 +244,11 @@ impl BatchBald {
         // in decreasing order of bound until no remaining bound can beat the best.
         let h_a = state.entropy();
         let gchunk = chunk_len(groups.nrows(), pool.c);
+        let gt = transpose(&groups);
         let bounds: Vec<f64> = cands
             .par_chunks(gchunk)
             .map_init(Scratch::default, |sc, ch| {
-                group_bounds(pool, &groups, ch, sc)
+                group_bounds(pool, &gt, groups.nrows(), ch, sc)
                     .into_iter()
                     .zip(ch)
                     .map(|(b, &x)| h_a + b - cond_sum - pool.cond[x])
@@ -296,65 +298,91 @@ fn chunk_len(rows: usize, c: usize) -> usize {
 /// Reusable buffers of one worker: gathered candidate planes, products, logarithms.
 #[derive(Default)]
 struct Scratch {
-    xc: Array2<f64>,
-    q: Array2<f64>,
+    /// Candidate planes side by side, `[K × ld]` (columns past `len·C` are zero padding).
+    xc: Vec<f64>,
+    /// Products `[rows × ld]`.
+    q: Vec<f64>,
     logs: Vec<f64>,
     /// Single-precision planes and products of the sampled steps.
-    xc32: Array2<f32>,
-    q32: Array2<f32>,
+    xc32: Vec<f32>,
+    q32: Vec<f32>,
     /// One product row widened back to f64.
     row64: Vec<f64>,
 }
 
+/// `cols` rounded up to a multiple of `pad`.
+fn padded(cols: usize, pad: usize) -> usize {
+    cols.div_ceil(pad) * pad
+}
+
 impl Scratch {
-    /// `q = p · [p_x for x in cands]`, `[rows × (len·C)]`, into reused storage.
-    fn product(&mut self, pool: &Pool, p: &Array2<f64>, cands: &[usize]) {
+    /// `q = P · [p_x for x in cands]`, `[rows × ld]`, from `pt = Pᵀ` (`[K × rows]`); returns `ld`.
+    fn product(&mut self, pool: &Pool, pt: &[f64], rows: usize, cands: &[usize]) -> usize {
         let (k, c) = (pool.k, pool.c);
         let cols = cands.len() * c;
-        if self.xc.dim() != (k, cols) {
-            self.xc = Array2::zeros((k, cols));
-        }
+        let ld = padded(cols, gemm::PAD_F64);
+        self.xc.clear();
+        self.xc.resize(k * ld, 0.0);
         for (j, &x) in cands.iter().enumerate() {
-            self.xc
-                .slice_mut(s![.., j * c..(j + 1) * c])
-                .assign(&pool.p.index_axis(Axis(0), x));
+            let plane = pool.p.index_axis(Axis(0), x);
+            let plane = plane.as_slice().expect("standard layout");
+            for (kk, src) in plane.chunks_exact(c).enumerate() {
+                self.xc[kk * ld + j * c..kk * ld + (j + 1) * c].copy_from_slice(src);
+            }
         }
-        if self.q.dim() != (p.nrows(), cols) {
-            self.q = Array2::zeros((p.nrows(), cols));
-        }
-        ndarray::linalg::general_mat_mul(1.0, p, &self.xc, 0.0, &mut self.q);
+        self.q.resize(rows * ld, 0.0);
+        gemm::gemm_f64(pt, rows, k, &self.xc, ld, &mut self.q[..rows * ld]);
         self.logs.resize(cols, 0.0);
+        ld
     }
 
     /// As [`Scratch::product`] in single precision, into `q32` (sampled steps only).
-    fn product32(&mut self, pool: &Pool, p: &Array2<f32>, cands: &[usize]) {
+    fn product32(&mut self, pool: &Pool, pt: &[f32], rows: usize, cands: &[usize]) -> usize {
         let (k, c) = (pool.k, pool.c);
         let cols = cands.len() * c;
-        if self.xc32.dim() != (k, cols) {
-            self.xc32 = Array2::zeros((k, cols));
-        }
+        let ld = padded(cols, gemm::PAD_F32);
+        self.xc32.clear();
+        self.xc32.resize(k * ld, 0.0);
         for (j, &x) in cands.iter().enumerate() {
-            self.xc32
-                .slice_mut(s![.., j * c..(j + 1) * c])
-                .assign(&pool.p32.index_axis(Axis(0), x));
+            let plane = pool.p32.index_axis(Axis(0), x);
+            let plane = plane.as_slice().expect("standard layout");
+            for (kk, src) in plane.chunks_exact(c).enumerate() {
+                self.xc32[kk * ld + j * c..kk * ld + (j + 1) * c].copy_from_slice(src);
+            }
         }
-        if self.q32.dim() != (p.nrows(), cols) {
-            self.q32 = Array2::zeros((p.nrows(), cols));
-        }
-        ndarray::linalg::general_mat_mul(1.0, p, &self.xc32, 0.0, &mut self.q32);
+        self.q32.resize(rows * ld, 0.0);
+        gemm::gemm_f32(pt, rows, k, &self.xc32, ld, &mut self.q32[..rows * ld]);
         self.logs.resize(cols, 0.0);
         self.row64.resize(cols, 0.0);
+        ld
     }
 }
 
+/// `Pᵀ` of a row-major `[rows × K]` matrix, as the kernel wants it.
+fn transpose<T: Copy>(p: &Array2<T>) -> Vec<T> {
+    let (rows, k) = p.dim();
+    let mut out = Vec::with_capacity(rows * k);
+    for kk in 0..k {
+        out.extend(p.column(kk).iter().copied());
+    }
+    out
+}
+
 /// `Σ_g [π_g ln π_g − Σ_y R_gy ln R_gy]` per candidate with `R_g = G[g, :] · p_x`: by concavity
-/// of entropy an upper bound on `Ĥ(y_{A∪x}) − Ĥ(y_A)` (see the module docs).
-fn group_bounds(pool: &Pool, groups: &Array2<f64>, cands: &[usize], sc: &mut Scratch) -> Vec<f64> {
+/// of entropy an upper bound on `Ĥ(y_{A∪x}) − Ĥ(y_A)` (see the module docs). `gt = Gᵀ`.
+fn group_bounds(
+    pool: &Pool,
+    gt: &[f64],
+    groups: usize,
+    cands: &[usize],
+    sc: &mut Scratch,
+) -> Vec<f64> {
     let c = pool.c;
-    sc.product(pool, groups, cands);
+    let ld = sc.product(pool, gt, groups, cands);
+    let cols = cands.len() * c;
     let mut out = vec![0.0; cands.len()];
-    for qrow in sc.q.rows() {
-        let qrow = qrow.as_slice().expect("standard layout");
+    for qrow in sc.q[..groups * ld].chunks_exact(ld) {
+        let qrow = &qrow[..cols];
         ln_into(qrow, &mut sc.logs);
         for ((o, block), lblock) in out
             .iter_mut()
@@ -465,21 +493,25 @@ struct JointState {
     /// Sampled regime: the member each sample follows, and its stratum weight `α_m`.
     member: Vec<usize>,
     alpha: Vec<f64>,
-    /// Sampled regime: `p` rounded to f32 (the products are single precision there).
-    p32: Option<Array2<f32>>,
+    /// `pᵀ` (`[K × rows]`) for the product kernel (exact regime).
+    pt: Vec<f64>,
+    /// Sampled regime: `pᵀ` rounded to f32 (the products are single precision there).
+    pt32: Option<Vec<f32>>,
 }
 
 impl JointState {
     /// No point chosen: one configuration with probability `1/K` per member.
     fn empty(k: usize) -> Self {
+        let p = Array2::from_elem((1, k), 1.0 / k as f64);
         Self {
-            p: Array2::from_elem((1, k), 1.0 / k as f64),
+            pt: transpose(&p),
+            p,
             a: vec![0.0],
             w: vec![1.0],
             exact: true,
             member: Vec::new(),
             alpha: Vec::new(),
-            p32: None,
+            pt32: None,
         }
     }
 
@@ -498,13 +530,14 @@ impl JointState {
             }
         }
         Self {
+            pt: transpose(&p),
             p,
             a: vec![0.0; r * c],
             w: vec![1.0; r * c],
             exact: true,
             member: Vec::new(),
             alpha: Vec::new(),
-            p32: None,
+            pt32: None,
         }
     }
 
@@ -535,7 +568,8 @@ impl JointState {
             exact: false,
             member,
             alpha,
-            p32: None,
+            pt: Vec::new(),
+            pt32: None,
         };
         for &x in chosen {
             st.multiply_in(pool, x, rng);
@@ -575,7 +609,7 @@ impl JointState {
         for (mi, row) in self.p.rows().into_iter().enumerate() {
             self.w[mi] = self.alpha[mi] / row.sum();
         }
-        self.p32 = Some(self.p.mapv(|v| v as f32));
+        self.pt32 = Some(transpose(&self.p.mapv(|v| v as f32)));
     }
 
     /// `Ĥ(y_A)` under this state: `−Σ_m w_m (a_m p_m + p_m ln p_m)`, `p_m = Σ_k p[m, k]`.
@@ -626,44 +660,133 @@ impl JointState {
     /// `Ĥ(y_{A∪x})` for each candidate `x` in `cands`, one matrix product for all of them.
     fn joint_entropies(&self, pool: &Pool, cands: &[usize], sc: &mut Scratch) -> Vec<f64> {
         let c = pool.c;
+        let rows = self.p.nrows();
         let mut h = vec![0.0; cands.len()];
-        if let Some(p32) = &self.p32 {
-            sc.product32(pool, p32, cands);
+        if let Some(pt32) = &self.pt32 {
+            let ld = sc.product32(pool, pt32, rows, cands);
             let Scratch {
                 q32, logs, row64, ..
             } = sc;
-            for (mi, qrow) in q32.rows().into_iter().enumerate() {
-                for (d, &v) in row64.iter_mut().zip(qrow.iter()) {
-                    *d = f64::from(v);
-                }
-                accumulate(&mut h, row64, logs, c, self.w[mi], self.a[mi]);
-            }
+            let q = &q32[..rows * ld];
+            rows_entropy(Rows::F32(q), ld, &mut h, logs, row64, c, &self.w, &self.a);
             return h;
         }
-        sc.product(pool, &self.p, cands);
-        for (mi, qrow) in sc.q.rows().into_iter().enumerate() {
-            let (w, a) = (self.w[mi], self.a[mi]);
-            let qrow = qrow.as_slice().expect("standard layout");
-            ln_into(qrow, &mut sc.logs);
-            for ((hj, block), lblock) in h
-                .iter_mut()
-                .zip(qrow.chunks_exact(c))
-                .zip(sc.logs.chunks_exact(c))
-            {
-                let mut s1 = 0.0;
-                let mut s2 = 0.0;
-                for (&v, &l) in block.iter().zip(lblock) {
-                    s1 += v;
-                    s2 += v * l;
-                }
-                *hj -= w * (a * s1 + s2);
-            }
-        }
+        let ld = sc.product(pool, &self.pt, rows, cands);
+        let Scratch { q, logs, .. } = sc;
+        let q = &q[..rows * ld];
+        rows_entropy(Rows::F64(q), ld, &mut h, logs, &mut [], c, &self.w, &self.a);
         h
     }
 }
 
+/// Row-major product rows `q` (one per configuration), single or double precision.
+#[derive(Clone, Copy)]
+enum Rows<'a> {
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+}
+
+/// `h_j −= w_m (a_m Σ_y q_mjy + Σ_y q_mjy ln q_mjy)` over all rows `m` of `q`, with the widest
+/// vector instructions the CPU has. The logarithm and the sums are the same operations in the
+/// same order on every path (Rust never fuses a multiply and an add on its own), so the
+/// result is bit-identical whichever path runs.
+#[allow(clippy::too_many_arguments)]
+fn rows_entropy(
+    q: Rows<'_>,
+    ld: usize,
+    h: &mut [f64],
+    logs: &mut [f64],
+    row64: &mut [f64],
+    c: usize,
+    w: &[f64],
+    a: &[f64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, all that `rows_entropy_avx512` enables.
+            #[allow(unsafe_code)]
+            unsafe {
+                rows_entropy_avx512(q, ld, h, logs, row64, c, w, a);
+            }
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, all that `rows_entropy_avx2` enables.
+            #[allow(unsafe_code)]
+            unsafe {
+                rows_entropy_avx2(q, ld, h, logs, row64, c, w, a);
+            }
+            return;
+        }
+    }
+    rows_entropy_portable(q, ld, h, logs, row64, c, w, a);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
+fn rows_entropy_avx512(
+    q: Rows<'_>,
+    ld: usize,
+    h: &mut [f64],
+    logs: &mut [f64],
+    row64: &mut [f64],
+    c: usize,
+    w: &[f64],
+    a: &[f64],
+) {
+    rows_entropy_portable(q, ld, h, logs, row64, c, w, a);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn rows_entropy_avx2(
+    q: Rows<'_>,
+    ld: usize,
+    h: &mut [f64],
+    logs: &mut [f64],
+    row64: &mut [f64],
+    c: usize,
+    w: &[f64],
+    a: &[f64],
+) {
+    rows_entropy_portable(q, ld, h, logs, row64, c, w, a);
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn rows_entropy_portable(
+    q: Rows<'_>,
+    ld: usize,
+    h: &mut [f64],
+    logs: &mut [f64],
+    row64: &mut [f64],
+    c: usize,
+    w: &[f64],
+    a: &[f64],
+) {
+    let cols = logs.len();
+    match q {
+        Rows::F32(q) => {
+            for (mi, qrow) in q.chunks_exact(ld).enumerate() {
+                for (d, &v) in row64.iter_mut().zip(&qrow[..cols]) {
+                    *d = f64::from(v);
+                }
+                accumulate(h, row64, logs, c, w[mi], a[mi]);
+            }
+        }
+        Rows::F64(q) => {
+            for (mi, qrow) in q.chunks_exact(ld).enumerate() {
+                accumulate(h, &qrow[..cols], logs, c, w[mi], a[mi]);
+            }
+        }
+    }
+}
+
 /// `h_j −= w (a Σ_y q_jy + Σ_y q_jy ln q_jy)` for each candidate block `j` of one product row.
+#[inline(always)]
 fn accumulate(h: &mut [f64], qrow: &[f64], logs: &mut [f64], c: usize, w: f64, a: f64) {
     ln_into(qrow, logs);
     for ((hj, block), lblock) in h

@@ -49,6 +49,7 @@ mod batch;
 mod batchbald;
 mod committee;
 mod error;
+mod gemm;
 mod learner;
 mod npy;
 mod probs;

@@ -191,6 +191,7 @@ mod tests {
 /// normal positive inputs (tested against `f64::ln`): `x = m·2^e` with `m ∈ [√½, √2)`, and
 /// `ln m = 2 atanh(f)`, `f = (m − 1)/(m + 1)`, `|f| ≤ 0.1716`, by its Taylor series to `f^23`
 /// (truncation below 1e-17), `ln 2` split in two parts as in fdlibm.
+#[inline(always)]
 pub(crate) fn ln_into(xs: &[f64], out: &mut [f64]) {
     // Blocks of 8 independent lanes so the vectorized polynomial has instruction-level
     // parallelism (one 2-lane chain is latency-bound).
