@@ -11,7 +11,9 @@ use rayon::prelude::*;
 
 use crate::model::{Node, NodeSplit, Test};
 use crate::params::{FeatureKind, MaxFeatures, TreeSettings};
-use crate::split::{beats, categorical_from_table, ratio, sweep, Criterion, Direct, Table, XLogX};
+use crate::split::{
+    beats, categorical_from_table, ratio, sweep, Criterion, Direct, Entry, Table, XLogX,
+};
 
 /// Below this many (rows × candidate features) a node is searched on one thread.
 const PARALLEL_WORK: usize = 32_768;
@@ -31,7 +33,7 @@ struct NodeRows {
     /// Rows at the node, ascending.
     rows: Vec<u32>,
     /// Per numeric feature: the node's rows with a known value, sorted by (value, row).
-    sorted: Vec<Vec<u32>>,
+    sorted: Vec<Vec<Entry>>,
 }
 
 enum Task {
@@ -71,9 +73,11 @@ pub(crate) fn grow(data: &Data<'_>, weights: &[f64], s: &TreeSettings) -> Vec<No
     } else {
         None
     };
+    let has_missing = data.cols.iter().any(|c| c.iter().any(|v| v.is_nan()));
     let mut g = Grower {
         data,
         s,
+        unit: !has_missing && weights.iter().all(|&w| w == 1.0),
         w: weights.to_vec(),
         side: vec![0; n],
         rng: ChaCha8Rng::seed_from_u64(s.seed),
@@ -95,7 +99,13 @@ pub(crate) fn grow(data: &Data<'_>, weights: &[f64], s: &TreeSettings) -> Vec<No
             v.sort_unstable_by(|&a, &b| {
                 col[a as usize].total_cmp(&col[b as usize]).then(a.cmp(&b))
             });
-            v
+            v.into_iter()
+                .map(|r| Entry {
+                    v: col[r as usize],
+                    row: r,
+                    y: data.y[r as usize],
+                })
+                .collect()
         })
         .collect();
     g.nodes.push(Node::placeholder());
@@ -128,6 +138,8 @@ pub(crate) fn grow(data: &Data<'_>, weights: &[f64], s: &TreeSettings) -> Vec<No
 struct Grower<'a, 'b> {
     data: &'b Data<'a>,
     s: &'b TreeSettings,
+    /// All weights are 1 and stay 1 (no missing values): the sweep skips weight lookups.
+    unit: bool,
     /// Current weight of every row (fractional for rows sent down several branches).
     w: Vec<f64>,
     /// Branch of each row at the node being partitioned (`BOTH` for missing values).
@@ -262,25 +274,28 @@ impl Grower<'_, '_> {
                     (totals.to_vec(), weight)
                 } else {
                     let mut kn = vec![0.0; k];
-                    for &r in order {
-                        kn[y[r as usize] as usize] += self.w[r as usize];
+                    for e in order {
+                        kn[e.y as usize] += self.w[e.row as usize];
                     }
                     let wk = kn.iter().sum::<f64>();
                     (kn, wk)
                 };
                 let mut left = vec![0.0; k];
-                let sw = sweep(
-                    crit,
-                    order,
-                    col,
-                    y,
-                    &self.w,
-                    &known,
-                    wk,
-                    self.s.min_samples_leaf,
-                    &mut left,
-                    xlx,
-                )?;
+                let (w, min_leaf) = (&self.w, self.s.min_samples_leaf);
+                let sw = if self.unit {
+                    sweep(crit, order, |_| 1.0, &known, wk, min_leaf, &mut left, xlx)
+                } else {
+                    sweep(
+                        crit,
+                        order,
+                        |r| w[r as usize],
+                        &known,
+                        wk,
+                        min_leaf,
+                        &mut left,
+                        xlx,
+                    )
+                }?;
                 let wm = (weight - wk).max(0.0);
                 let mut bw = vec![sw.left_weight, wk - sw.left_weight];
                 if wm > 1e-12 * weight {
@@ -371,12 +386,24 @@ impl Grower<'_, '_> {
                 b => child_rows[b as usize].rows.push(r),
             }
         }
-        for (g, list) in nr.sorted.iter().enumerate() {
-            for &r in list {
-                match side[r as usize] {
-                    BOTH => child_rows.iter_mut().for_each(|c| c.sorted[g].push(r)),
-                    b => child_rows[b as usize].sorted[g].push(r),
+        let route = |list: &Vec<Entry>| {
+            let mut out: Vec<Vec<Entry>> = vec![Vec::new(); nb];
+            for e in list {
+                match side[e.row as usize] {
+                    BOTH => out.iter_mut().for_each(|c| c.push(*e)),
+                    b => out[b as usize].push(*e),
                 }
+            }
+            out
+        };
+        let routed: Vec<Vec<Vec<Entry>>> = if nr.rows.len() * nr.sorted.len() >= PARALLEL_WORK {
+            nr.sorted.par_iter().map(route).collect()
+        } else {
+            nr.sorted.iter().map(route).collect()
+        };
+        for (g, per_child) in routed.into_iter().enumerate() {
+            for (b, list) in per_child.into_iter().enumerate() {
+                child_rows[b].sorted[g] = list;
             }
         }
         drop(nr);

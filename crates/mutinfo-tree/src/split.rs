@@ -193,22 +193,29 @@ pub(crate) fn midpoint(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Best threshold over `order` (row ids sorted by `col`, only known values), with class totals
-/// `known` of weight `wk`. Ties keep the smallest threshold.
+/// One row of a numeric feature in sorted order: its value, row id and class, kept together
+/// so a sweep reads memory sequentially.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Entry {
+    pub v: f64,
+    pub row: u32,
+    pub y: u32,
+}
+
+/// Best threshold over `entries` (sorted by value, known values only), with class totals
+/// `known` of weight `wk` and row weights `weight(row)`. Ties keep the smallest threshold.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn sweep<X: XLogX>(
+pub(crate) fn sweep<X: XLogX, W: Fn(u32) -> f64>(
     criterion: Criterion,
-    order: &[u32],
-    col: &[f64],
-    y: &[u32],
-    w: &[f64],
+    entries: &[Entry],
+    weight: W,
     known: &[f64],
     wk: f64,
     min_leaf: f64,
     left: &mut [f64],
     x: &X,
 ) -> Option<Sweep> {
-    if order.len() < 2 || wk <= 0.0 {
+    if entries.len() < 2 || wk <= 0.0 {
         return None;
     }
     left.iter_mut().for_each(|v| *v = 0.0);
@@ -229,16 +236,14 @@ pub(crate) fn sweep<X: XLogX>(
     let mut wl = 0.0;
     let mut best_cost = f64::INFINITY;
     let mut best: Option<(usize, f64)> = None;
-    let n = order.len();
-    for p in 0..n - 1 {
-        let i = order[p] as usize;
-        let wi = w[i];
-        let c = y[i] as usize;
+    for (p, pair) in entries.windows(2).enumerate() {
+        let e = pair[0];
+        let wi = weight(e.row);
+        let c = e.y as usize;
         left[c] += wi;
         right[c] -= wi;
         wl += wi;
-        let (a, b) = (col[i], col[order[p + 1] as usize]);
-        if a == b {
+        if e.v == pair[1].v {
             continue;
         }
         let wr = wk - wl;
@@ -252,7 +257,7 @@ pub(crate) fn sweep<X: XLogX>(
         }
     }
     best.map(|(p, wl)| Sweep {
-        threshold: midpoint(col[order[p] as usize], col[order[p + 1] as usize]),
+        threshold: midpoint(entries[p].v, entries[p + 1].v),
         gain_known: ((parent - best_cost) / wk).max(0.0),
         left_weight: wl,
     })
@@ -566,12 +571,18 @@ impl SplitFinder {
         let wk: f64 = known.iter().sum();
         let wm: f64 = missing.iter().sum();
         let mut left = vec![0.0; k];
+        let entries: Vec<Entry> = order
+            .iter()
+            .map(|&r| Entry {
+                v: column[r as usize],
+                row: r,
+                y: y[r as usize],
+            })
+            .collect();
         let Some(s) = sweep(
             self.criterion,
-            &order,
-            column,
-            &y,
-            &w,
+            &entries,
+            |r| w[r as usize],
             &known,
             wk,
             self.min_leaf_weight,
