@@ -474,6 +474,36 @@ impl Sorted1d {
         }
     }
 
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The values in ascending order.
+    pub fn values(&self) -> &[f64] {
+        &self.sorted
+    }
+
+    /// Interquartile range of the values (their full range when that is 0).
+    pub fn spread(&self) -> f64 {
+        let s = &self.sorted;
+        if s.is_empty() {
+            return 0.0;
+        }
+        let n = s.len();
+        let iqr = s[(3 * n) / 4] - s[n / 4];
+        if iqr > 0.0 {
+            iqr
+        } else {
+            s[n - 1] - s[0]
+        }
+    }
+
     /// Fraction of values equal to the one before them in sorted order (0 when all differ).
     pub fn repeated_fraction(&self) -> f64 {
         let r = self.sorted.windows(2).filter(|w| w[0] == w[1]).count();

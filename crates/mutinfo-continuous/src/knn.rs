@@ -83,6 +83,13 @@ impl Side {
 pub(crate) fn ksg1(x: &Side, y: &Side, k: usize) -> f64 {
     let n = x.block.rows;
     let dx = x.block.dim;
+    if let (Marginal::One(sx), Marginal::One(sy)) = (&x.marginal, &y.marginal) {
+        if sx.repeated_fraction() <= STRIP_MAX_TIES && sy.repeated_fraction() <= STRIP_MAX_TIES {
+            let psi = digamma_table(n);
+            let radii = strip_radii(&x.block.data, sx, &y.block.data, sy, k);
+            return ksg1_from_radii(&radii, sx, sy, &psi);
+        }
+    }
     let joint = Block::hstack(&[&x.block, &y.block]);
     let tree = KdTree::new(&joint.data, joint.dim);
     let psi = digamma_table(n);
@@ -138,6 +145,13 @@ fn ksg1_sorted(tree: &KdTree, sx: &Sorted1d, sy: &Sorted1d, k: usize, psi: &[f64
     for (&r, &e) in order.iter().zip(&radii) {
         by_row[r as usize] = e;
     }
+    ksg1_from_radii(&by_row, sx, sy, psi)
+}
+
+/// The KSG-1 sum from each row's `(radius, k or copy count)`: x counts in x-sorted order, y
+/// counts in y-sorted order (cache-friendly), terms summed in row order.
+fn ksg1_from_radii(by_row: &[(f64, u32)], sx: &Sorted1d, sy: &Sorted1d, psi: &[f64]) -> f64 {
+    let n = by_row.len();
     let counts = |s: &Sorted1d| -> Vec<u32> {
         let in_order: Vec<u32> = s
             .rows_in_order()
@@ -160,6 +174,490 @@ fn ksg1_sorted(tree: &KdTree, sx: &Sorted1d, sy: &Sorted1d, k: usize, psi: &[f64
         .map(|i| psi[by_row[i].1 as usize] - psi[nx[i] as usize] - psi[ny[i] as usize])
         .sum();
     psi[n] + total / n as f64
+}
+
+/// Above this fraction of repeated values in either column the strip scan of
+/// [`strip_radii`] can degrade (long runs at distance 0), so the k-d tree is used instead.
+/// Both give the same radii.
+const STRIP_MAX_TIES: f64 = 0.05;
+
+/// Query points per parallel task of the strip scan (fixed, so the work split does not depend
+/// on the thread count; every radius is computed independently anyway).
+const STRIP_CHUNK: usize = 2048;
+
+/// Each row's k-th nearest-neighbour max-norm distance in the joint (x, y) plane of two 1-D
+/// columns, and `k` — or, when that distance is 0, the number of other copies of the point
+/// (the Gao et al. 2017 rule) — without a tree.
+///
+/// Points are visited in sorted order of the column with the larger spread (`a`); for each
+/// query the scan moves outward on both sides and stops on a side once `|Δa|` reaches the
+/// current k-th distance, which no farther point can then improve (`max(|Δa|, |Δb|) ≥ |Δa|`,
+/// and `|Δa|` grows monotonically along the sorted order, also in floating point). Distances
+/// are computed exactly as the brute-force scan computes them, so the radii are identical.
+/// The expected scan length is about `√(kN · f_a / f_b)` (densities of the two columns), which
+/// is why the wider column is scanned along.
+pub(crate) fn strip_radii(
+    xv: &[f64],
+    sx: &Sorted1d,
+    yv: &[f64],
+    sy: &Sorted1d,
+    k: usize,
+) -> Vec<(f64, u32)> {
+    plane_radii(xv, sx, yv, sy, k, PlaneMethod::Auto)
+}
+
+/// How [`plane_radii`] searches: the grid when it pays (else the strip), or one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlaneMethod {
+    Auto,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Strip,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Grid,
+}
+
+/// [`strip_radii`] with the search method chosen (tests compare both with brute force).
+fn plane_radii(
+    xv: &[f64],
+    sx: &Sorted1d,
+    yv: &[f64],
+    sy: &Sorted1d,
+    k: usize,
+    method: PlaneMethod,
+) -> Vec<(f64, u32)> {
+    let n = xv.len();
+    debug_assert!(k >= 1 && k < n);
+    let (sa, other) = if sx.spread() >= sy.spread() {
+        (sx, yv)
+    } else {
+        (sy, xv)
+    };
+    let a = sa.values();
+    let rows = sa.rows_in_order();
+    let b: Vec<f64> = rows.iter().map(|&r| other[r as usize]).collect();
+    let mut in_order = vec![(0.0f64, 0u32); n];
+    let grid = match method {
+        PlaneMethod::Strip => None,
+        _ => Grid::new(a, &b, k),
+    };
+    assert!(
+        method != PlaneMethod::Grid || grid.is_some(),
+        "grid refused for this data"
+    );
+    if let Some(grid) = grid {
+        in_order
+            .par_chunks_mut(STRIP_CHUNK)
+            .enumerate()
+            .for_each(|(ci, out)| grid.fill(a, &b, ci * STRIP_CHUNK, k, out));
+    } else {
+        in_order
+            .par_chunks_mut(STRIP_CHUNK)
+            .enumerate()
+            .for_each(|(ci, out)| strip_fill(a, &b, ci * STRIP_CHUNK, k, out));
+    }
+    let mut by_row = vec![(0.0f64, 0u32); n];
+    for (&r, &e) in rows.iter().zip(&in_order) {
+        by_row[r as usize] = e;
+    }
+    by_row
+}
+
+/// A uniform grid over the (a, b) plane for the k-th neighbour distance of 1-D × 1-D data,
+/// the points bucketed by cell (counting sort), columns of cells along `a`.
+///
+/// A query scans rings of cells around its own cell and stops once the k-th distance found is
+/// at most the distance to every point outside the rings scanned. That distance is bounded
+/// with the actual extreme coordinates of the points in the columns (rows) beyond the rings —
+/// prefix maxima and suffix minima — so the test is exact whatever rounding put a point in
+/// its cell, and the radius equals the brute-force one.
+struct Grid {
+    gx: usize,
+    gy: usize,
+    /// Cell `cx·gy + cy` holds grid positions `start[cell]..start[cell + 1]`.
+    start: Vec<u32>,
+    /// Coordinates in grid order.
+    ga: Vec<f64>,
+    gb: Vec<f64>,
+    /// Grid position of each point of the a-sorted order.
+    gpos: Vec<u32>,
+    /// Cell column / row of each point of the a-sorted order.
+    cx: Vec<u32>,
+    cy: Vec<u32>,
+    /// Largest `a` among points in columns `≤ c`; smallest `a` among columns `≥ c`.
+    pre_max_a: Vec<f64>,
+    suf_min_a: Vec<f64>,
+    /// The same over rows for `b`.
+    pre_max_b: Vec<f64>,
+    suf_min_b: Vec<f64>,
+}
+
+/// Points whose k-th distance sets the cell size (spread evenly over the sorted order).
+const GRID_PROBES: usize = 64;
+
+/// At most this many cells per point (sparse grids cost memory and empty-cell visits).
+const GRID_MAX_CELLS_PER_POINT: f64 = 4.0;
+
+impl Grid {
+    /// The grid for `a` (sorted) and `b`, or `None` when it would not pay: few points, or more
+    /// than `4N` cells (heavy tails or strong dependence, where the strip scan is used).
+    fn new(a: &[f64], b: &[f64], k: usize) -> Option<Self> {
+        let n = a.len();
+        if n < 4 * GRID_PROBES {
+            return None;
+        }
+        let mut top = vec![f64::INFINITY; k];
+        let mut probe: Vec<f64> = (0..GRID_PROBES)
+            .map(|i| strip_kth(a, b, i * n / GRID_PROBES + n / (2 * GRID_PROBES), &mut top))
+            .collect();
+        probe.sort_unstable_by(f64::total_cmp);
+        let h = 2.0 * probe[GRID_PROBES / 2];
+        let (amin, amax) = (a[0], a[n - 1]);
+        let (bmin, bmax) = b
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        if h.is_nan() || h <= 0.0 || h.is_infinite() {
+            return None;
+        }
+        let (wa, wb) = ((amax - amin) / h, (bmax - bmin) / h);
+        if !(wa.is_finite() && wb.is_finite())
+            || (wa + 1.0) * (wb + 1.0) > GRID_MAX_CELLS_PER_POINT * n as f64
+        {
+            return None;
+        }
+        let (gx, gy) = (wa as usize + 1, wb as usize + 1);
+        let cell_of = |v: f64, lo: f64, g: usize| (((v - lo) / h) as usize).min(g - 1);
+        let cx: Vec<u32> = a.iter().map(|&v| cell_of(v, amin, gx) as u32).collect();
+        let cy: Vec<u32> = b.iter().map(|&v| cell_of(v, bmin, gy) as u32).collect();
+        let cells = gx * gy;
+        let mut start = vec![0u32; cells + 1];
+        for (&x, &y) in cx.iter().zip(&cy) {
+            start[x as usize * gy + y as usize + 1] += 1;
+        }
+        for c in 0..cells {
+            start[c + 1] += start[c];
+        }
+        let mut fill = start.clone();
+        let mut gpos = vec![0u32; n];
+        let mut ga = vec![0.0; n];
+        let mut gb = vec![0.0; n];
+        for p in 0..n {
+            let cell = cx[p] as usize * gy + cy[p] as usize;
+            let g = fill[cell] as usize;
+            fill[cell] += 1;
+            gpos[p] = g as u32;
+            ga[g] = a[p];
+            gb[g] = b[p];
+        }
+        let mut max_a = vec![f64::NEG_INFINITY; gx];
+        let mut min_a = vec![f64::INFINITY; gx];
+        let mut max_b = vec![f64::NEG_INFINITY; gy];
+        let mut min_b = vec![f64::INFINITY; gy];
+        for p in 0..n {
+            let (x, y) = (cx[p] as usize, cy[p] as usize);
+            max_a[x] = max_a[x].max(a[p]);
+            min_a[x] = min_a[x].min(a[p]);
+            max_b[y] = max_b[y].max(b[p]);
+            min_b[y] = min_b[y].min(b[p]);
+        }
+        let prefix_max = |v: &mut Vec<f64>| {
+            for i in 1..v.len() {
+                v[i] = v[i].max(v[i - 1]);
+            }
+        };
+        let suffix_min = |v: &mut Vec<f64>| {
+            for i in (0..v.len().saturating_sub(1)).rev() {
+                v[i] = v[i].min(v[i + 1]);
+            }
+        };
+        prefix_max(&mut max_a);
+        prefix_max(&mut max_b);
+        suffix_min(&mut min_a);
+        suffix_min(&mut min_b);
+        Some(Grid {
+            gx,
+            gy,
+            start,
+            ga,
+            gb,
+            gpos,
+            cx,
+            cy,
+            pre_max_a: max_a,
+            suf_min_a: min_a,
+            pre_max_b: max_b,
+            suf_min_b: min_b,
+        })
+    }
+
+    /// Radii of the a-sorted points `start..start + out.len()`, as [`strip_fill`].
+    fn fill(&self, a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+        let mut top = vec![f64::INFINITY; k];
+        for (j, o) in out.iter_mut().enumerate() {
+            let p = start + j;
+            let eps = self.kth(p, &mut top);
+            *o = if eps > 0.0 {
+                (eps, k as u32)
+            } else {
+                (0.0, strip_copies(a, b, p) as u32)
+            };
+        }
+    }
+
+    /// Scans grid positions `lo..hi` into `top`, skipping `me`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn scan(
+        &self,
+        lo: usize,
+        hi: usize,
+        me: usize,
+        qa: f64,
+        qb: f64,
+        top: &mut [f64],
+        bound: &mut f64,
+    ) {
+        for g in lo..hi {
+            let da = (self.ga[g] - qa).abs();
+            let db = (self.gb[g] - qb).abs();
+            let d = if db > da { db } else { da };
+            if d < *bound && g != me {
+                *bound = push_top(top, d);
+            }
+        }
+    }
+
+    /// The k-th smallest max-norm distance from a-sorted point `p` to the other points.
+    fn kth(&self, p: usize, top: &mut [f64]) -> f64 {
+        top.fill(f64::INFINITY);
+        let me = self.gpos[p] as usize;
+        let (qa, qb) = (self.ga[me], self.gb[me]);
+        let (cx, cy) = (self.cx[p] as usize, self.cy[p] as usize);
+        let (gx, gy) = (self.gx, self.gy);
+        let mut bound = f64::INFINITY;
+        let cell = |x: usize, y: usize| x * gy + y;
+        // Points of column x, rows y0..=y1, are contiguous.
+        let span = |x: usize, y0: usize, y1: usize| {
+            (
+                self.start[cell(x, y0)] as usize,
+                self.start[cell(x, y1) + 1] as usize,
+            )
+        };
+        let (lo, hi) = span(cx, cy, cy);
+        self.scan(lo, hi, me, qa, qb, top, &mut bound);
+        let mut r = 0usize;
+        loop {
+            // Points outside columns cx−r..=cx+r and rows cy−r..=cy+r are at least this far.
+            let mut outside = f64::INFINITY;
+            if cx > r {
+                outside = outside.min(qa - self.pre_max_a[cx - r - 1]);
+            }
+            if cx + r + 1 < gx {
+                outside = outside.min(self.suf_min_a[cx + r + 1] - qa);
+            }
+            if cy > r {
+                outside = outside.min(qb - self.pre_max_b[cy - r - 1]);
+            }
+            if cy + r + 1 < gy {
+                outside = outside.min(self.suf_min_b[cy + r + 1] - qb);
+            }
+            if bound <= outside {
+                return bound;
+            }
+            r += 1;
+            let y0 = cy.saturating_sub(r);
+            let y1 = (cy + r).min(gy - 1);
+            if cx >= r {
+                let (lo, hi) = span(cx - r, y0, y1);
+                self.scan(lo, hi, me, qa, qb, top, &mut bound);
+            }
+            if cx + r < gx {
+                let (lo, hi) = span(cx + r, y0, y1);
+                self.scan(lo, hi, me, qa, qb, top, &mut bound);
+            }
+            let x0 = (cx + 1).saturating_sub(r);
+            let x1 = (cx + r - 1).min(gx - 1);
+            for x in x0..=x1 {
+                if cy >= r {
+                    let (lo, hi) = span(x, cy - r, cy - r);
+                    self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                }
+                if cy + r < gy {
+                    let (lo, hi) = span(x, cy + r, cy + r);
+                    self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                }
+            }
+        }
+    }
+}
+
+/// Radii of the points `start..start + out.len()` (see [`strip_radii`]), with the widest
+/// vector instructions the CPU has: the kernel only subtracts, takes absolute values, maxima
+/// and compares — all exact — so every instruction set gives bit-identical radii.
+fn strip_fill(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `strip_fill_avx2` only needs AVX2, which the CPU was just checked to have.
+        #[allow(unsafe_code)]
+        unsafe {
+            strip_fill_avx2(a, b, start, k, out);
+        }
+        return;
+    }
+    strip_fill_portable(a, b, start, k, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn strip_fill_avx2(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+    strip_fill_portable(a, b, start, k, out);
+}
+
+#[inline(always)]
+fn strip_fill_portable(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+    let mut top = vec![f64::INFINITY; k];
+    for (j, o) in out.iter_mut().enumerate() {
+        let p = start + j;
+        let eps = strip_kth(a, b, p, &mut top);
+        *o = if eps > 0.0 {
+            (eps, k as u32)
+        } else {
+            (0.0, strip_copies(a, b, p) as u32)
+        };
+    }
+}
+
+/// Points other than `p` equal to it in both coordinates (`a` sorted, so they are adjacent).
+fn strip_copies(a: &[f64], b: &[f64], p: usize) -> usize {
+    let (qa, qb) = (a[p], b[p]);
+    let right = a[p + 1..]
+        .iter()
+        .zip(&b[p + 1..])
+        .take_while(|(&v, _)| v == qa)
+        .filter(|(_, &w)| w == qb)
+        .count();
+    let left = a[..p]
+        .iter()
+        .zip(&b[..p])
+        .rev()
+        .take_while(|(&v, _)| v == qa)
+        .filter(|(_, &w)| w == qb)
+        .count();
+    left + right
+}
+
+/// Inserts `d` into the ascending `top` (dropping its last entry) and returns the new last.
+#[inline(always)]
+fn push_top(top: &mut [f64], d: f64) -> f64 {
+    let k = top.len();
+    let mut at = k - 1;
+    while at > 0 && top[at - 1] > d {
+        top[at] = top[at - 1];
+        at -= 1;
+    }
+    top[at] = d;
+    top[k - 1]
+}
+
+/// Points per block of the strip scan: distances of a block are computed branch-free (and
+/// vectorized), the rare insertions handled afterwards.
+const STRIP_BLOCK: usize = 8;
+
+/// Max-norm distances from `(qa, qb)` to a block of points (`left`: all `a ≤ qa`, else all
+/// `a ≥ qa`), computed as the brute-force scan does, branch-free.
+#[inline(always)]
+fn block_dist(
+    a: &[f64; STRIP_BLOCK],
+    b: &[f64; STRIP_BLOCK],
+    qa: f64,
+    qb: f64,
+    left: bool,
+) -> [f64; STRIP_BLOCK] {
+    let mut d = [0.0f64; STRIP_BLOCK];
+    for i in 0..STRIP_BLOCK {
+        let da = if left { qa - a[i] } else { a[i] - qa };
+        let db = (b[i] - qb).abs();
+        d[i] = if db > da { db } else { da };
+    }
+    d
+}
+
+/// The k-th smallest max-norm distance from point `p` to the other points (`top.len()` = k),
+/// scanning outward from `p` along the sorted column `a`.
+#[inline(always)]
+fn strip_kth(a: &[f64], b: &[f64], p: usize, top: &mut [f64]) -> f64 {
+    top.fill(f64::INFINITY);
+    let n = a.len();
+    let (qa, qb) = (a[p], b[p]);
+    let mut bound = f64::INFINITY;
+    // Next index to the right; one past the next index to the left.
+    let (mut r, mut l) = (p + 1, p);
+    let (mut right_open, mut left_open) = (r < n, l > 0);
+    while right_open || left_open {
+        if right_open {
+            if r + STRIP_BLOCK <= n {
+                let ab: &[f64; STRIP_BLOCK] = a[r..r + STRIP_BLOCK].try_into().expect("block");
+                let bb: &[f64; STRIP_BLOCK] = b[r..r + STRIP_BLOCK].try_into().expect("block");
+                let d = block_dist(ab, bb, qa, qb, false);
+                if d.iter().fold(false, |h, &di| h | (di < bound)) {
+                    for &di in &d {
+                        if di < bound {
+                            bound = push_top(top, di);
+                        }
+                    }
+                }
+                r += STRIP_BLOCK;
+                right_open = r < n && a[r - 1] - qa < bound;
+            } else {
+                while r < n {
+                    let da = a[r] - qa;
+                    if da >= bound {
+                        break;
+                    }
+                    let db = (b[r] - qb).abs();
+                    let di = if db > da { db } else { da };
+                    if di < bound {
+                        bound = push_top(top, di);
+                    }
+                    r += 1;
+                }
+                right_open = false;
+            }
+        }
+        if left_open {
+            if l >= STRIP_BLOCK {
+                let s = l - STRIP_BLOCK;
+                let ab: &[f64; STRIP_BLOCK] = a[s..s + STRIP_BLOCK].try_into().expect("block");
+                let bb: &[f64; STRIP_BLOCK] = b[s..s + STRIP_BLOCK].try_into().expect("block");
+                let d = block_dist(ab, bb, qa, qb, true);
+                if d.iter().fold(false, |h, &di| h | (di < bound)) {
+                    for &di in d.iter().rev() {
+                        if di < bound {
+                            bound = push_top(top, di);
+                        }
+                    }
+                }
+                l = s;
+                left_open = l > 0 && qa - a[l] < bound;
+            } else {
+                while l > 0 {
+                    let da = qa - a[l - 1];
+                    if da >= bound {
+                        break;
+                    }
+                    let db = (b[l - 1] - qb).abs();
+                    let di = if db > da { db } else { da };
+                    if di < bound {
+                        bound = push_top(top, di);
+                    }
+                    l -= 1;
+                }
+                left_open = false;
+            }
+        }
+    }
+    bound
 }
 
 /// KSG algorithm 2 (Kraskov et al. 2004, eq. 9).
@@ -398,5 +896,107 @@ impl ClassIndex {
             members,
             local,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kdtree::brute;
+    use proptest::prelude::*;
+
+    /// Brute-force (radius, k or copies) per row.
+    fn brute_radii(x: &[f64], y: &[f64], k: usize) -> Vec<(f64, u32)> {
+        let data: Vec<f64> = x.iter().zip(y).flat_map(|(&a, &b)| [a, b]).collect();
+        (0..x.len())
+            .map(|i| {
+                let eps = brute::kth_distance(&data, 2, i, k);
+                if eps > 0.0 {
+                    (eps, k as u32)
+                } else {
+                    let copies = brute::count_within(&data, 2, &data[2 * i..2 * i + 2], 0.0, false);
+                    (0.0, (copies - 1) as u32)
+                }
+            })
+            .collect()
+    }
+
+    /// Continuous values with some exact duplicates (rows and single coordinates), and a scale
+    /// per column so either column can be the wider one.
+    fn plane(n: std::ops::Range<usize>) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+        (n, any::<u64>(), 0.01f64..100.0, -1.0f64..1.0).prop_map(|(n, seed, scale, rho)| {
+            let mut s = seed | 1;
+            let mut u = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+            };
+            let mut x = Vec::with_capacity(n);
+            let mut y = Vec::with_capacity(n);
+            for i in 0..n {
+                let a = u() + u() + u();
+                let b = (rho * a + u()) * scale;
+                if i > 2 && i % 17 == 0 {
+                    // An exact copy of an earlier row, or of one coordinate.
+                    let j = i / 3;
+                    x.push(x[j]);
+                    y.push(if i % 2 == 0 { y[j] } else { b });
+                } else {
+                    x.push(a);
+                    y.push(b);
+                }
+            }
+            (x, y)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn strip_and_grid_radii_equal_brute_force((x, y) in plane(256..700), k in 1usize..6) {
+            let want = brute_radii(&x, &y, k);
+            let (sx, sy) = (Sorted1d::new(&x), Sorted1d::new(&y));
+            let strip = plane_radii(&x, &sx, &y, &sy, k, PlaneMethod::Strip);
+            prop_assert_eq!(&strip, &want);
+            let a = if sx.spread() >= sy.spread() { &sx } else { &sy };
+            let b: Vec<f64> = a
+                .rows_in_order()
+                .iter()
+                .map(|&r| if std::ptr::eq(a, &sx) { y[r as usize] } else { x[r as usize] })
+                .collect();
+            if Grid::new(a.values(), &b, k).is_some() {
+                let grid = plane_radii(&x, &sx, &y, &sy, k, PlaneMethod::Grid);
+                prop_assert_eq!(&grid, &want);
+            }
+            let auto = plane_radii(&x, &sx, &y, &sy, k, PlaneMethod::Auto);
+            prop_assert_eq!(&auto, &want);
+        }
+
+        #[test]
+        fn strip_radii_equal_brute_force_on_small_tied_data(
+            pts in proptest::collection::vec((0i32..6, 0i32..5), 3..40),
+            k in 1usize..3,
+        ) {
+            prop_assume!(pts.len() > k);
+            let x: Vec<f64> = pts.iter().map(|p| p.0 as f64 * 0.5).collect();
+            let y: Vec<f64> = pts.iter().map(|p| p.1 as f64 * 0.25).collect();
+            let (sx, sy) = (Sorted1d::new(&x), Sorted1d::new(&y));
+            let strip = plane_radii(&x, &sx, &y, &sy, k, PlaneMethod::Strip);
+            prop_assert_eq!(strip, brute_radii(&x, &y, k));
+        }
+    }
+
+    #[test]
+    fn grid_is_used_on_ordinary_data() {
+        let n = 5000;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64 / n as f64).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| ((i * 104_729) % n) as f64 / n as f64)
+            .collect();
+        let sx = Sorted1d::new(&x);
+        let b: Vec<f64> = sx.rows_in_order().iter().map(|&r| y[r as usize]).collect();
+        assert!(Grid::new(sx.values(), &b, 3).is_some());
     }
 }
