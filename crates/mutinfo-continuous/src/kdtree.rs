@@ -456,19 +456,13 @@ pub struct Sorted1d {
 impl Sorted1d {
     /// Sorts a copy of `values` (ties by row, so the order is deterministic).
     pub fn new(values: &[f64]) -> Self {
-        let mut idx: Vec<(f64, u32)> = values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| (v, i as u32))
-            .collect();
-        idx.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let rows = sort_rows(values);
         let mut pos = vec![0u32; values.len()];
-        for (p, &(_, r)) in idx.iter().enumerate() {
+        for (p, &r) in rows.iter().enumerate() {
             pos[r as usize] = p as u32;
         }
-        let rows = idx.iter().map(|&(_, r)| r).collect();
         Sorted1d {
-            sorted: idx.into_iter().map(|(v, _)| v).collect(),
+            sorted: rows.iter().map(|&r| values[r as usize]).collect(),
             pos,
             rows,
         }
@@ -614,6 +608,61 @@ impl Sorted1d {
     }
 }
 
+/// Rows ordered by `f64::total_cmp` of their values, ties by row: a stable LSD radix sort on
+/// the order-preserving integer image of the bits (11-bit digits, passes whose digit is the
+/// same for every value skipped), `O(N)`; plain comparison sort for short inputs.
+pub(crate) fn sort_rows(values: &[f64]) -> Vec<u32> {
+    let n = values.len();
+    if n < 512 {
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        idx.sort_unstable_by(|&a, &b| {
+            values[a as usize]
+                .total_cmp(&values[b as usize])
+                .then(a.cmp(&b))
+        });
+        return idx;
+    }
+    // total_cmp's order as unsigned integers: flip all bits of negatives, the sign of the rest.
+    let key = |v: f64| {
+        let b = v.to_bits();
+        b ^ (((b as i64 >> 63) as u64) | (1u64 << 63))
+    };
+    let mut keys: Vec<(u64, u32)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (key(v), i as u32))
+        .collect();
+    let mut tmp = vec![(0u64, 0u32); n];
+    const BITS: u32 = 11;
+    const RADIX: usize = 1 << BITS;
+    let mut shift = 0u32;
+    while shift < 64 {
+        let digit = |k: u64| ((k >> shift) as usize) & (RADIX - 1);
+        let mut count = vec![0usize; RADIX];
+        for &(k, _) in &keys {
+            count[digit(k)] += 1;
+        }
+        if count.iter().any(|&c| c == n) {
+            shift += BITS;
+            continue;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum += t;
+        }
+        for &e in &keys {
+            let d = digit(e.0);
+            tmp[count[d]] = e;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut keys, &mut tmp);
+        shift += BITS;
+    }
+    keys.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Brute-force reference implementations for tests and for tiny inputs.
 pub mod brute {
     use super::chebyshev;
@@ -648,6 +697,25 @@ pub mod brute {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn radix_order_equals_total_cmp(
+            v in proptest::collection::vec(
+                prop_oneof![
+                    any::<f64>().prop_filter("finite", |x| x.is_finite()),
+                    (-3i32..3).prop_map(|i| i as f64),
+                    Just(-0.0f64),
+                    Just(0.0f64),
+                ],
+                500..1500,
+            )
+        ) {
+            let mut want: Vec<u32> = (0..v.len() as u32).collect();
+            want.sort_by(|&a, &b| v[a as usize].total_cmp(&v[b as usize]).then(a.cmp(&b)));
+            prop_assert_eq!(sort_rows(&v), want);
+        }
+    }
 
     fn grid_points() -> impl Strategy<Value = (Vec<f64>, usize)> {
         // Coarse values force many exact ties, the hard case for boundary handling.
