@@ -642,7 +642,7 @@ pub(crate) fn sort_rows(values: &[f64]) -> Vec<u32> {
         for &(k, _) in &keys {
             count[digit(k)] += 1;
         }
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             shift += BITS;
             continue;
         }
