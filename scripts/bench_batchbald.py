@@ -19,7 +19,8 @@ must agree, and the script checks that.
   extrapolation to the full pool as well.
 
 Requires the example built: cargo build --release -p mutinfo-active --example bench_batchbald
-(CARGO_TARGET_DIR=/work/target-active by default; set MUTINFO_TARGET to change).
+(looked up in MUTINFO_TARGET, else CARGO_TARGET_DIR, else /work/target-active). The Rust side
+uses RAYON_NUM_THREADS from the environment: run once with 1 and once with 2.
 """
 import argparse
 import os
@@ -121,7 +122,8 @@ def main():
     args = ap.parse_args()
 
     p = make_data(args.data, args.n, args.k, args.c, args.seed)
-    target = os.environ.get("MUTINFO_TARGET", "/work/target-active")
+    target = (os.environ.get("MUTINFO_TARGET") or os.environ.get("CARGO_TARGET_DIR")
+              or "/work/target-active")
     exe = os.path.join(target, "release", "examples", "bench_batchbald")
     if not os.path.exists(exe):
         sys.exit(f"build first: cargo build --release -p mutinfo-active --example bench_batchbald ({exe})")
