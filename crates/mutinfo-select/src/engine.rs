@@ -2,7 +2,10 @@
 
 use crate::criterion::{Criterion, Need};
 use crate::error::{Result, SelectError};
-use crate::kernel::{pair_entropy, triple_entropies, Conditioning, Scratch};
+use crate::kernel::{
+    block_entropies, pair_block_entropies, pair_entropy, triple_entropies, BlockKeys, BlockScratch,
+    Conditioning, Scratch, U8Columns, BLOCK,
+};
 use mutinfo_core::exact::{NLogNSum, NLogNTable};
 use mutinfo_core::{conditional_g_test, g_test, CodeMatrix, Codes, Estimator, TripleEntropies};
 use rayon::prelude::*;
@@ -296,6 +299,8 @@ struct Base<'a> {
     h_y: f64,
     rel: Vec<f64>,
     nl: NLogNTable,
+    /// The columns as `u8` slices, for the blocked kernel (`None` when some column is wider).
+    u8: Option<U8Columns<'a>>,
 }
 
 impl Base<'_> {
@@ -321,6 +326,26 @@ impl Base<'_> {
             }
             Need::Triple => a.add_triple(&self.triple(j, c, s)),
             Need::Joint => a.value = self.triple(j, c, s).cmi_xy_given_z(Estimator::PlugIn),
+        }
+    }
+
+    /// Folds a candidate's `(H(X,Z), H(X,Z,Y))` from the blocked kernel into its accumulators.
+    fn apply(&self, crit: Criterion, j: usize, c: &Conditioning, a: &mut Acc, h: (f64, f64)) {
+        let (h_xz, h_xzy) = h;
+        let t = TripleEntropies {
+            h_x: self.h_x[j],
+            h_z: c.h_z,
+            h_y: self.h_y,
+            h_xz,
+            h_xy: self.h_xy[j],
+            h_zy: c.h_zy,
+            h_xzy,
+        };
+        match crit.need() {
+            Need::Nothing => {}
+            Need::Pair => a.add_pair((self.h_x[j] + c.h_z - h_xz).max(0.0)),
+            Need::Triple => a.add_triple(&t),
+            Need::Joint => a.value = t.cmi_xy_given_z(Estimator::PlugIn),
         }
     }
 }
@@ -378,6 +403,8 @@ pub fn select(features: &CodeMatrix, target: &Codes, opts: &SelectOptions) -> Re
         .iter()
         .map(|&(h_x, h_xy)| (h_x + h_y - h_xy).max(0.0))
         .collect();
+    // CMIM counts one candidate at a time (lazily), MIM counts nothing after the relevance.
+    let lazy = matches!(opts.criterion, Criterion::Cmim | Criterion::CmimUncapped);
     let base = Base {
         x: features,
         y: target,
@@ -386,6 +413,7 @@ pub fn select(features: &CodeMatrix, target: &Codes, opts: &SelectOptions) -> Re
         h_y,
         rel,
         nl,
+        u8: U8Columns::new(features, !lazy && opts.criterion.need() != Need::Nothing),
     };
     run(&base, opts)
 }
@@ -524,7 +552,81 @@ fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
     })
 }
 
+/// A unit of work of the blocked kernels.
+enum Work<'a> {
+    /// Pair indices `i` (candidates `2i`, `2i+1`), at most two.
+    Pairs(&'a [usize]),
+    /// Single candidates, at most [`BLOCK`].
+    Singles(&'a [usize]),
+}
+
+thread_local! {
+    static BLOCK_SCRATCH: std::cell::RefCell<BlockScratch> =
+        std::cell::RefCell::new(BlockScratch::default());
+}
+
+/// Folds the conditioning `c` into every remaining candidate's accumulators.
 fn update_all(b: &Base<'_>, crit: Criterion, c: &Conditioning, accs: &mut [Acc], taken: &[bool]) {
+    if let Some(cols) = &b.u8 {
+        let y = (crit.need() != Need::Pair).then_some(b.y);
+        let st = cols.stride();
+        if let Some(keys) = BlockKeys::new(c.z(), y, st) {
+            let pair_keys = if cols.has_pairs() {
+                BlockKeys::new(c.z(), y, st * st)
+            } else {
+                None
+            };
+            let p = accs.len();
+            let (mut pairs, mut singles) = (Vec::new(), Vec::new());
+            if pair_keys.is_some() {
+                for i in 0..p / 2 {
+                    match (taken[2 * i], taken[2 * i + 1]) {
+                        (false, false) => pairs.push(i),
+                        (false, true) => singles.push(2 * i),
+                        (true, false) => singles.push(2 * i + 1),
+                        (true, true) => {}
+                    }
+                }
+                if p % 2 == 1 && !taken[p - 1] {
+                    singles.push(p - 1);
+                }
+            } else {
+                singles.extend((0..p).filter(|&j| !taken[j]));
+            }
+            let work: Vec<Work<'_>> = pairs
+                .chunks(2)
+                .map(Work::Pairs)
+                .chain(singles.chunks(BLOCK).map(Work::Singles))
+                .collect();
+            // Every candidate's counts come from one thread, so results do not depend on the
+            // number of threads.
+            let res: Vec<[(f64, f64); BLOCK]> = work
+                .par_iter()
+                .map(|w| {
+                    BLOCK_SCRATCH.with(|s| {
+                        let s = &mut s.borrow_mut();
+                        match (w, &pair_keys) {
+                            (Work::Pairs(ps), Some(pk)) => {
+                                pair_block_entropies(cols, ps, pk, &b.nl, s)
+                            }
+                            (Work::Singles(js), _) => block_entropies(cols, js, &keys, &b.nl, s),
+                            (Work::Pairs(_), None) => unreachable!("pairs need their keys"),
+                        }
+                    })
+                })
+                .collect();
+            for (w, r) in work.iter().zip(&res) {
+                let js: Vec<usize> = match w {
+                    Work::Pairs(ps) => ps.iter().flat_map(|&i| [2 * i, 2 * i + 1]).collect(),
+                    Work::Singles(js) => js.to_vec(),
+                };
+                for (&j, &h) in js.iter().zip(r) {
+                    b.apply(crit, j, c, &mut accs[j], h);
+                }
+            }
+            return;
+        }
+    }
     accs.par_iter_mut()
         .enumerate()
         .with_min_len(8)
