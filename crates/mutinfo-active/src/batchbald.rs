@@ -254,8 +254,8 @@ impl BatchBald {
         let gt = transpose(&groups);
         let bounds: Vec<f64> = cands
             .par_chunks(gchunk)
-            .map_init(Scratch::default, |sc, ch| {
-                group_bounds(pool, &gt, groups.nrows(), ch, sc)
+            .map(|ch| {
+                with_scratch(|sc| group_bounds(pool, &gt, groups.nrows(), ch, sc))
                     .into_iter()
                     .zip(ch)
                     .map(|(b, &x)| h_a + b - cond_sum - pool.cond[x])
@@ -315,6 +315,17 @@ struct Scratch {
     q32: Vec<f32>,
     /// One product row widened back to f64.
     row64: Vec<f64>,
+}
+
+thread_local! {
+    /// One worker's buffers, reused across chunks, waves and steps: no allocation and no
+    /// zeroing of the product buffer per chunk (the kernel overwrites all of it).
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's [`Scratch`] (`f` must not start parallel work of its own).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// `cols` rounded up to a multiple of `pad`.
@@ -417,8 +428,8 @@ fn eval_many(
 ) -> Option<(usize, f64)> {
     cands
         .par_chunks(chunk)
-        .map_init(Scratch::default, |sc, ch| {
-            let h = state.joint_entropies(pool, ch, sc);
+        .map(|ch| {
+            let h = with_scratch(|sc| state.joint_entropies(pool, ch, sc));
             let mut best: Option<(usize, f64)> = None;
             for (&x, hx) in ch.iter().zip(h) {
                 best = better(best, Some((x, hx - cond_sum - pool.cond[x])));
