@@ -38,7 +38,8 @@
 //! stops when no remaining bound (plus a 1e-9 relative round-off margin) can beat the best score
 //! found, so the batch is the one a full scan returns — for exact and sampled steps alike. It
 //! saves most of the work when a few pool points dominate (a trained committee); on pools where
-//! every point is equally uncertain it saves little.
+//! every point is equally uncertain it saves little, so once a bounded step has had to score
+//! over 60% of the candidates the rest of the batch is scanned without bounds.
 //!
 //! **Precision.** Exact steps are computed in f64 throughout. Sampled steps form the products
 //! `P · p_x` in f32 (inputs rounded to f32, K-term dot products; logarithms and sums in f64),
@@ -206,8 +207,14 @@ impl BatchBald {
         let mut state = JointState::empty(k);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut cond_sum = 0.0;
-        for _ in 0..batch {
-            let (best, score, evals) = self.step(&pool, &state, &taken, cond_sum);
+        // Pruning never changes the result; it is dropped for the rest of the batch once a
+        // step had to score most candidates anyway (bounds then only add cost).
+        let mut prune = self.prune;
+        for t in 0..batch {
+            let (best, score, evals, bounded) = self.step(&pool, &state, &taken, cond_sum, prune);
+            if bounded && evals as f64 > PRUNE_GIVE_UP * (n - t) as f64 {
+                prune = false;
+            }
             out.evaluations += evals;
             out.indices.push(best);
             out.joint_mi.push(score);
@@ -230,22 +237,24 @@ impl BatchBald {
         Ok(out)
     }
 
-    /// One greedy step: the best candidate, its score `a(A ∪ {x})` and the evaluation count.
+    /// One greedy step: the best candidate, its score `a(A ∪ {x})`, the evaluation count and
+    /// whether bounds were used.
     fn step(
         &self,
         pool: &Pool,
         state: &JointState,
         taken: &[bool],
         cond_sum: f64,
-    ) -> (usize, f64, usize) {
+        prune: bool,
+    ) -> (usize, f64, usize, bool) {
         let rows = state.p.nrows();
         let cands: Vec<usize> = (0..pool.n).filter(|&i| !taken[i]).collect();
-        let groups = if self.prune { state.groups() } else { None };
+        let groups = if prune { state.groups() } else { None };
         let Some(groups) = groups else {
             let chunk = chunk_len(rows, pool.c);
             let best = eval_many(pool, state, &cands, chunk, cond_sum);
             let (i, s) = best.expect("a non-empty pool has a candidate");
-            return (i, s, cands.len());
+            return (i, s, cands.len(), false);
         };
         // Upper bounds for every candidate from the grouped rows (G ≪ rows), then exact scores
         // in decreasing order of bound until no remaining bound can beat the best.
@@ -292,9 +301,13 @@ impl BatchBald {
             start = end;
         }
         let (i, s) = best.expect("a non-empty pool has a candidate");
-        (i, s, evals)
+        (i, s, evals, true)
     }
 }
+
+/// Pruning is given up for the rest of a batch after a bounded step scored more than this
+/// fraction of the candidates (on pools where every point is equally uncertain).
+const PRUNE_GIVE_UP: f64 = 0.6;
 
 /// Candidates per matrix product: about 2^17 f64 of output (1 MB, so the products stay in L2
 /// for the logarithm pass), independent of the thread count.
