@@ -22,8 +22,11 @@ use ndarray::{s, Array1, Array2};
 use std::time::Instant;
 
 type Data = DatasetBase<Array2<f64>, Array1<usize>>;
+type Error = Box<dyn std::error::Error>;
+/// Feature names, feature values and class labels.
+type Table = (Vec<String>, Array2<f64>, Array1<usize>);
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let default = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/madelon_like.csv");
     let path = args.first().map_or(default, String::as_str);
@@ -82,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Fits logistic regression on `train` and returns its accuracy on `test`.
-fn fit_and_score(train: &Data, test: &Data) -> Result<f32, Box<dyn std::error::Error>> {
+fn fit_and_score(train: &Data, test: &Data) -> Result<f32, Error> {
     let model = LogisticRegression::default()
         .alpha(1e-3)
         .max_iterations(200)
@@ -92,9 +95,7 @@ fn fit_and_score(train: &Data, test: &Data) -> Result<f32, Box<dyn std::error::E
 }
 
 /// A CSV of numeric features with a header; the last column is an integer class.
-fn read_csv(
-    path: &str,
-) -> Result<(Vec<String>, Array2<f64>, Array1<usize>), Box<dyn std::error::Error>> {
+fn read_csv(path: &str) -> Result<Table, Error> {
     let text = std::fs::read_to_string(path)?;
     let mut lines = text.lines();
     let header: Vec<String> = lines
