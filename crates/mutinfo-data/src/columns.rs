@@ -102,6 +102,14 @@ fn arrow_err(column: &str, source: arrow_schema::ArrowError) -> DataError {
 /// Reads one array as numbers (NaN → missing) or strings.
 fn raw_of(array: &ArrayRef, column: &str, as_string: bool) -> Result<Raw> {
     let dt = array.data_type();
+    // A column with no values at all (a CSV column of empty fields) is all missing.
+    if *dt == DataType::Null {
+        return Ok(if as_string {
+            Raw::Str(vec![None; array.len()])
+        } else {
+            Raw::Num(vec![None; array.len()])
+        });
+    }
     if !as_string && is_numeric(dt) {
         let f = cast(array, &DataType::Float64).map_err(|e| arrow_err(column, e))?;
         let f = f.as_any().downcast_ref::<Float64Array>().ok_or_else(|| {
@@ -205,6 +213,19 @@ pub struct Encoded {
     pub dropped_rows: Vec<usize>,
 }
 
+/// Columns encoded without a target by [`DatasetBuilder::fit_columns`].
+#[derive(Clone, Debug)]
+pub struct EncodedColumns {
+    /// How each column became codes, in the order asked.
+    pub encodings: Vec<ColumnEncoding>,
+    /// The codes of each column, in the order asked.
+    pub codes: Vec<Codes>,
+    /// The missing-value policy used.
+    pub missing: Missing,
+    /// Rows dropped by [`Missing::DropRow`] (0-based, ascending).
+    pub dropped_rows: Vec<usize>,
+}
+
 /// Fits an [`Encoding`]: target, features, binning, missing policy.
 #[derive(Clone, Debug)]
 pub struct DatasetBuilder {
@@ -287,6 +308,13 @@ impl DatasetBuilder {
             integer_category_max: DEFAULT_INTEGER_CATEGORY_MAX,
             max_categories: DEFAULT_MAX_CATEGORIES,
         }
+    }
+
+    /// The target column.
+    #[must_use]
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = target.into();
+        self
     }
 
     /// The feature columns, in order.
@@ -389,30 +417,18 @@ impl DatasetBuilder {
         let traw = column_values(table, &self.target, t_as_string)?;
         let mut raws = Vec::with_capacity(names.len());
         for n in &names {
-            let dt = dtype(n)?;
-            let as_string = if is_integer(&dt) {
-                match self.integers_as_categories {
-                    Some(b) => b,
-                    None => {
-                        let Raw::Num(v) = column_values(table, n, false)? else {
-                            unreachable!()
-                        };
-                        let mut d: Vec<i128> = v.iter().flatten().map(|&x| x as i128).collect();
-                        d.sort_unstable();
-                        d.dedup();
-                        d.len() <= self.integer_category_max
-                    }
-                }
-            } else {
-                !is_numeric(&dt)
-            };
-            raws.push(column_values(table, n, as_string)?);
+            raws.push(self.feature_values(table, n, &dtype(n)?)?);
         }
         // Missing rows.
         let n_rows = table.num_rows();
         let mut drop = vec![false; n_rows];
         for (raw, name) in std::iter::once((&traw, &self.target)).chain(raws.iter().zip(&names)) {
             check_inf(raw, name)?;
+            if n_rows > 0 && missing_rows(raw).count() == n_rows {
+                return Err(DataError::AllMissing {
+                    column: name.clone(),
+                });
+            }
             for row in missing_rows(raw) {
                 match self.missing {
                     Missing::Error => {
@@ -466,6 +482,132 @@ impl DatasetBuilder {
                 dropped_rows,
             },
         ))
+    }
+
+    /// A feature column's values: numbers, or strings when it is categorical (integers by
+    /// [`DatasetBuilder::integers_as_categories`] or the cardinality rule).
+    fn feature_values(&self, table: &Table, name: &str, dt: &DataType) -> Result<Raw> {
+        let as_string = if is_integer(dt) {
+            match self.integers_as_categories {
+                Some(b) => b,
+                None => {
+                    let Raw::Num(v) = column_values(table, name, false)? else {
+                        unreachable!("a numeric read gives numbers")
+                    };
+                    let mut d: Vec<i128> = v.iter().flatten().map(|&x| x as i128).collect();
+                    d.sort_unstable();
+                    d.dedup();
+                    d.len() <= self.integer_category_max
+                }
+            }
+        } else {
+            !is_numeric(dt)
+        };
+        column_values(table, name, as_string)
+    }
+
+    /// Fits and encodes the columns `names` alone, without a target (for entropies and MI
+    /// between column groups): every column follows the builder's binning, integer rule and
+    /// missing policy; the target and feature list of the builder are ignored.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] for no columns, [`DataError::DuplicateColumn`],
+    /// [`DataError::UnknownColumn`], [`DataError::UnsupportedType`],
+    /// [`DataError::MissingValue`] / [`DataError::NonFinite`] naming column and row,
+    /// [`DataError::AllMissing`], [`DataError::TooManyCategories`],
+    /// [`DataError::TargetRequired`] for a supervised binning (MDLP).
+    pub fn fit_columns(&self, table: &Table, names: &[String]) -> Result<EncodedColumns> {
+        if names.is_empty() {
+            return Err(DataError::InvalidParameter {
+                name: "columns",
+                value: "[]".into(),
+                reason: "no columns".into(),
+            });
+        }
+        if let Some((_, dup)) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(*n))
+        {
+            return Err(DataError::DuplicateColumn {
+                path: "columns".into(),
+                column: dup.clone(),
+            });
+        }
+        if self.binning == Binning::Mdlp {
+            return Err(DataError::TargetRequired {
+                column: names[0].clone(),
+                binning: self.binning.name(),
+            });
+        }
+        let mut raws = Vec::with_capacity(names.len());
+        for n in names {
+            let dt = table
+                .schema
+                .field_with_name(n)
+                .map(|f| f.data_type().clone())
+                .map_err(|_| DataError::UnknownColumn {
+                    path: "table".into(),
+                    column: n.clone(),
+                    available: table.column_names().join(", "),
+                })?;
+            raws.push(self.feature_values(table, n, &dt)?);
+        }
+        let n_rows = table.num_rows();
+        let mut drop = vec![false; n_rows];
+        for (raw, name) in raws.iter().zip(names) {
+            check_inf(raw, name)?;
+            if n_rows > 0 && missing_rows(raw).count() == n_rows {
+                return Err(DataError::AllMissing {
+                    column: name.clone(),
+                });
+            }
+            for row in missing_rows(raw) {
+                match self.missing {
+                    Missing::Error => {
+                        return Err(DataError::MissingValue {
+                            column: name.clone(),
+                            row,
+                        })
+                    }
+                    Missing::DropRow => drop[row] = true,
+                    Missing::OwnCategory => {}
+                }
+            }
+        }
+        let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
+        if keep.is_empty() {
+            return Err(DataError::EmptyFile {
+                path: "table".into(),
+                reason: "every row has a missing value in a used column",
+            });
+        }
+        let probe = Encoding {
+            target: ColumnEncoding::Categorical {
+                name: String::new(),
+                levels: Vec::new(),
+            },
+            features: Vec::new(),
+            missing: self.missing,
+            unseen: self.unseen,
+        };
+        let mut encodings = Vec::with_capacity(names.len());
+        let mut codes = Vec::with_capacity(names.len());
+        for (raw, name) in raws.iter().zip(names) {
+            let raw = match raw {
+                Raw::Num(v) => Raw::Num(keep.iter().map(|&i| v[i]).collect()),
+                Raw::Str(v) => Raw::Str(keep.iter().map(|&i| v[i].clone()).collect()),
+            };
+            let enc = self.fit_column(name, &raw, &self.binning, None)?;
+            codes.push(probe.encode_column(&enc, &raw, &keep)?);
+            encodings.push(enc);
+        }
+        Ok(EncodedColumns {
+            encodings,
+            codes,
+            missing: self.missing,
+            dropped_rows: (0..n_rows).filter(|&i| drop[i]).collect(),
+        })
     }
 
     fn fit_column(

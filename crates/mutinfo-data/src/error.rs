@@ -147,6 +147,27 @@ pub enum DataError {
         /// Column name.
         column: String,
     },
+    /// A CSV column mixes numbers with other text (a typo or an unmarked missing value).
+    #[error("{path}: column {column} mixes types: {numbers} numbers and {others} other values; row {row} (line {line}) holds {value:?}, {}; fix it, leave missing values empty, or read the column as text (allow mixed types)", odd_kind(*.odd_is_number))]
+    MixedTypes {
+        /// The file.
+        path: String,
+        /// The column.
+        column: String,
+        /// Values that parse as numbers.
+        numbers: usize,
+        /// Other non-empty values.
+        others: usize,
+        /// Data row (0-based) of the first value of the minority kind.
+        row: usize,
+        /// Its line in the file (1-based, counting the header).
+        line: usize,
+        /// That value.
+        value: String,
+        /// Whether the odd value is a number (in a mostly-text column) or text (in a mostly
+        /// numeric column).
+        odd_is_number: bool,
+    },
     /// A column has more categories than allowed.
     #[error("column {column}: {found} categories, at most {max} allowed")]
     TooManyCategories {
@@ -157,6 +178,14 @@ pub enum DataError {
         /// The limit.
         max: usize,
     },
+}
+
+fn odd_kind(odd_is_number: bool) -> &'static str {
+    if odd_is_number {
+        "a number"
+    } else {
+        "not a number"
+    }
 }
 
 /// Result alias for `mutinfo-data`.

@@ -17,11 +17,13 @@ use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, RecordBatch, StringArray};
+use arrow::compute::kernels::cast_utils::Parser;
 use arrow::csv::reader::Format;
 use arrow::csv::ReaderBuilder;
+use arrow::datatypes::Float64Type;
 use arrow::ipc::reader::{FileReader, StreamReader};
-use arrow_schema::{ArrowError, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
@@ -88,6 +90,10 @@ pub struct ReadOptions {
     pub batch_size: usize,
     /// CSV: rows read to infer column types; `None` (default) reads the whole file first.
     pub infer_rows: Option<usize>,
+    /// CSV: accept a column mixing numbers and other text as a text (categorical) column.
+    /// By default (`false`) such a column is [`DataError::MixedTypes`] naming the odd value:
+    /// it is usually a typo or an unmarked missing value (`NA`, `?`) in a numeric column.
+    pub allow_mixed_types: bool,
 }
 
 impl Default for ReadOptions {
@@ -99,6 +105,7 @@ impl Default for ReadOptions {
             has_header: true,
             batch_size: 8192,
             infer_rows: None,
+            allow_mixed_types: false,
         }
     }
 }
@@ -390,11 +397,38 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 .map_err(arrow_err)?;
             check_names(&p, &full)?;
             let idx = projection(&p, &full, cols)?;
+            let (sorted, order) = split(idx.clone());
+            // Arrow infers a column holding `NaN` or `inf` as text: scan the text columns once
+            // to retype the all-numeric ones as Float64 and to catch columns mixing both.
+            let text: Vec<usize> = idx
+                .clone()
+                .unwrap_or_else(|| (0..full.fields().len()).collect())
+                .into_iter()
+                .filter(|&i| full.field(i).data_type() == &DataType::Utf8)
+                .collect();
+            let full = if text.is_empty() {
+                full
+            } else {
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                let numeric = scan_text_columns(&p, &full, &text, format.clone(), &mut file, opts)?;
+                let fields: Vec<_> = full
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        if numeric.contains(&i) {
+                            Arc::new(f.as_ref().clone().with_data_type(DataType::Float64))
+                        } else {
+                            f.clone()
+                        }
+                    })
+                    .collect();
+                Schema::new_with_metadata(fields, full.metadata().clone())
+            };
             let schema = match &idx {
                 Some(i) => full.project(i).map_err(arrow_err)?,
                 None => full.clone(),
             };
-            let (sorted, order) = split(idx);
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             let mut builder = ReaderBuilder::new(Arc::new(full))
                 .with_format(format)
@@ -411,6 +445,83 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
         schema: Arc::new(schema),
         inner,
     })
+}
+
+/// Scans the text columns `text` (indices in `full`) of a CSV file: returns those whose
+/// non-empty values are all numbers (`NaN`, `inf` included), and unless
+/// [`ReadOptions::allow_mixed_types`] fails on the first column that mixes numbers with other
+/// values, naming the minority's first value and its row.
+fn scan_text_columns(
+    path: &str,
+    full: &Schema,
+    text: &[usize],
+    format: Format,
+    file: &mut File,
+    opts: &ReadOptions,
+) -> Result<Vec<usize>> {
+    // Per column: (count, first row and value) of numeric and of other non-empty values.
+    type Seen = (usize, Option<(usize, String)>);
+    let mut stats: Vec<(Seen, Seen)> = vec![((0, None), (0, None)); text.len()];
+    let reader = ReaderBuilder::new(Arc::new(full.clone()))
+        .with_format(format)
+        .with_batch_size(opts.batch_size.max(1))
+        .with_projection(text.to_vec())
+        .build(BufReader::new(file))
+        .map_err(|source| DataError::Arrow {
+            path: path.into(),
+            source,
+        })?;
+    let mut offset = 0;
+    for batch in reader {
+        let batch = batch.map_err(|source| DataError::Arrow {
+            path: path.into(),
+            source,
+        })?;
+        for (j, st) in stats.iter_mut().enumerate() {
+            let Some(col) = batch.column(j).as_any().downcast_ref::<StringArray>() else {
+                continue;
+            };
+            for i in 0..col.len() {
+                if col.is_null(i) {
+                    continue;
+                }
+                let v = col.value(i);
+                let seen = if Float64Type::parse(v).is_some() {
+                    &mut st.0
+                } else {
+                    &mut st.1
+                };
+                seen.0 += 1;
+                if seen.1.is_none() {
+                    seen.1 = Some((offset + i, v.to_string()));
+                }
+            }
+        }
+        offset += batch.num_rows();
+    }
+    let mut numeric = Vec::new();
+    for (j, (num, other)) in stats.into_iter().enumerate() {
+        if num.0 > 0 && other.0 == 0 {
+            numeric.push(text[j]);
+        }
+        if num.0 > 0 && other.0 > 0 && !opts.allow_mixed_types {
+            let (numbers, others) = (num.0, other.0);
+            let odd_is_number = numbers < others;
+            let odd = if odd_is_number { num } else { other };
+            let (row, value) = odd.1.unwrap_or_default();
+            return Err(DataError::MixedTypes {
+                path: path.into(),
+                column: full.field(text[j]).name().clone(),
+                numbers,
+                others,
+                row,
+                line: row + 1 + usize::from(opts.has_header),
+                value,
+                odd_is_number,
+            });
+        }
+    }
+    Ok(numeric)
 }
 
 /// Reads a whole file into memory.

@@ -5,7 +5,8 @@
 //! edges, or raw values as categories) with the semantics of scikit-learn's
 //! `KBinsDiscretizer`, serializable to JSON and re-applicable to new data with identical codes.
 //! [`io`] reads Parquet, Arrow IPC and CSV files into Arrow record batches, whole
-//! ([`read_table`]) or streamed batch by batch ([`open_batches`]).
+//! ([`read_table`]) or streamed batch by batch ([`open_batches`]). [`bridge`] turns a record
+//! batch into a linfa `DatasetBase` with the feature names kept.
 //!
 //! ## Example
 //! ```
@@ -17,13 +18,16 @@
 //! # Ok::<(), mutinfo_data::DataError>(())
 //! ```
 
+pub mod bridge;
 pub mod columns;
 pub mod discretize;
 pub mod error;
 pub mod io;
 
+pub use bridge::{linfa_classification, linfa_regression, LinfaBuilder};
 pub use columns::{
-    column_kinds, numeric_matrix, ColumnEncoding, DatasetBuilder, Encoded, Encoding, Missing,
+    column_kinds, numeric_matrix, ColumnEncoding, DatasetBuilder, Encoded, EncodedColumns,
+    Encoding, Missing,
 };
 pub use discretize::{Binning, FittedBins, FittedDiscretizer, Unseen};
 pub use error::{DataError, Result};

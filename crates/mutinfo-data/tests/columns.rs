@@ -353,3 +353,61 @@ fn mdlp_through_the_builder_and_numeric_matrix() {
         other => panic!("expected MissingValue, got {other:?}"),
     }
 }
+
+#[test]
+fn fit_columns_encodes_without_a_target() {
+    let b = RecordBatch::try_from_iter([
+        (
+            "x",
+            Arc::new(Float64Array::from(vec![0.0, 1.0, 2.0, 3.0])) as ArrayRef,
+        ),
+        (
+            "s",
+            Arc::new(StringArray::from(vec![
+                Some("b"),
+                None,
+                Some("a"),
+                Some("b"),
+            ])) as _,
+        ),
+        (
+            "n",
+            Arc::new(Float64Array::from(vec![None, None, None, None])) as _,
+        ),
+    ])
+    .unwrap();
+    let table = mutinfo_data::Table {
+        schema: b.schema(),
+        batches: vec![b],
+    };
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let builder = DatasetBuilder::new("")
+        .binning(mutinfo_data::Binning::Uniform { bins: 2 })
+        .missing(Missing::OwnCategory);
+    let enc = builder.fit_columns(&table, &names(&["s", "x"])).unwrap();
+    assert_eq!(enc.codes[0].to_u32_vec(), vec![1, 2, 0, 1]);
+    assert_eq!(enc.codes[1].to_u32_vec(), vec![0, 0, 1, 1]);
+    assert_eq!(enc.encodings[0].name(), "s");
+    let dropped = builder
+        .clone()
+        .missing(Missing::DropRow)
+        .fit_columns(&table, &names(&["x", "s"]))
+        .unwrap();
+    assert_eq!(dropped.dropped_rows, vec![1]);
+    assert_eq!(dropped.codes[0].len(), 3);
+    for (cols, want) in [
+        (names(&["n"]), "every value is missing"),
+        (names(&["x", "x"]), "duplicate"),
+        (names(&["q"]), "no column named \"q\""),
+        (names(&[]), "no columns"),
+    ] {
+        let e = builder.fit_columns(&table, &cols).unwrap_err();
+        assert!(e.to_string().contains(want), "{cols:?}: {e}");
+    }
+    let e = builder
+        .clone()
+        .binning(mutinfo_data::Binning::Mdlp)
+        .fit_columns(&table, &names(&["x"]))
+        .unwrap_err();
+    assert!(matches!(e, DataError::TargetRequired { .. }), "{e}");
+}

@@ -222,3 +222,55 @@ fn shared_datasets_read_if_present() {
     }
     println!("read {n} parquet files from {}", dir.display());
 }
+
+#[test]
+fn csv_nan_and_inf_columns_are_numbers_and_mixed_columns_are_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("n.csv");
+    // Arrow infers `NaN` / `inf` as text; the reader retypes such all-numeric columns.
+    std::fs::write(&p, "a,b,c\n1.5,x,1\nNaN,y,inf\n2,z,-inf\n").unwrap();
+    let t = read_table(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(t.schema.field(0).data_type(), &DataType::Float64);
+    assert_eq!(t.schema.field(1).data_type(), &DataType::Utf8);
+    assert_eq!(t.schema.field(2).data_type(), &DataType::Float64);
+    let a = t.batches[0]
+        .column(0)
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
+    assert!(a.value(1).is_nan());
+
+    let m = d.path().join("m.csv");
+    std::fs::write(&m, "a,y\n1,0\n2,1\n?,0\n4,1\n").unwrap();
+    let e = read_table(&m, &ReadOptions::default()).unwrap_err();
+    match &e {
+        DataError::MixedTypes {
+            column,
+            row,
+            line,
+            value,
+            numbers,
+            others,
+            odd_is_number,
+            ..
+        } => {
+            assert_eq!(
+                (column.as_str(), *row, *line, value.as_str()),
+                ("a", 2, 4, "?")
+            );
+            assert_eq!((*numbers, *others, *odd_is_number), (3, 1, false));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().contains("m.csv: column a mixes types"), "{e}");
+    // Projection: a mixed column not asked for is not checked.
+    let t = read_table(&m, &ReadOptions::default().with_columns(["y"])).unwrap();
+    assert_eq!(t.num_rows(), 4);
+    // Allowed: read as text.
+    let opts = ReadOptions {
+        allow_mixed_types: true,
+        ..ReadOptions::default()
+    };
+    let t = read_table(&m, &opts).unwrap();
+    assert_eq!(t.schema.field(0).data_type(), &DataType::Utf8);
+}
