@@ -18,12 +18,18 @@ pub struct InputArgs {
     /// CSV field delimiter (one character; `\t` for tab).
     #[arg(long)]
     pub delimiter: Option<String>,
+    /// CSV: read a column that mixes numbers and text as text categories instead of failing.
+    #[arg(long)]
+    pub allow_mixed_types: bool,
 }
 
 impl InputArgs {
     /// Read options from the flags.
     pub fn options(&self) -> Result<ReadOptions> {
-        let mut o = ReadOptions::default();
+        let mut o = ReadOptions {
+            allow_mixed_types: self.allow_mixed_types,
+            ..ReadOptions::default()
+        };
         if let Some(f) = &self.input_format {
             o = o.with_format(FileFormat::parse(f)?);
         }
@@ -70,6 +76,9 @@ pub struct EncodeArgs {
     /// Integer features as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
     #[arg(long, default_value = "auto")]
     pub integer_categories: String,
+    /// Most categories (levels or bins) one column may have.
+    #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
+    pub max_categories: usize,
 }
 
 impl EncodeArgs {
@@ -126,30 +135,55 @@ impl EncodeArgs {
 
     /// The dataset builder for `target` and `features`.
     pub fn builder(&self, target: &str, features: &[String]) -> Result<DatasetBuilder> {
-        let binning = Binning::parse(&self.binning, self.bins)?;
-        let ints = match self.integer_categories.to_ascii_lowercase().as_str() {
-            "yes" | "true" => Some(true),
-            "no" | "false" => Some(false),
-            "auto" => None,
-            other => {
-                return Err(CliError::Usage(format!(
-                    "--integer-categories {other:?}: expected yes, no or auto"
-                )))
-            }
-        };
-        Ok(DatasetBuilder::new(target)
-            .features(features.iter().cloned())
-            .binning(binning)
-            .missing(Missing::parse(&self.missing)?)
-            .integers_as_categories(ints))
+        Ok(builder(
+            &self.binning,
+            self.bins,
+            &self.missing,
+            &self.integer_categories,
+            self.max_categories,
+        )?
+        .target(target)
+        .features(features.iter().cloned()))
     }
+}
+
+/// A dataset builder from the `--binning`, `--bins`, `--missing` and `--integer-categories`
+/// flags (target and features still to set).
+pub fn builder(
+    binning: &str,
+    bins: Option<usize>,
+    missing: &str,
+    integer_categories: &str,
+    max_categories: usize,
+) -> Result<DatasetBuilder> {
+    if max_categories == 0 {
+        return Err(CliError::Usage(
+            "--max-categories must be at least 1".into(),
+        ));
+    }
+    let binning = Binning::parse(binning, bins)?;
+    let ints = match integer_categories.to_ascii_lowercase().as_str() {
+        "yes" | "true" => Some(true),
+        "no" | "false" => Some(false),
+        "auto" => None,
+        other => {
+            return Err(CliError::Usage(format!(
+                "--integer-categories {other:?}: expected yes, no or auto"
+            )))
+        }
+    };
+    Ok(DatasetBuilder::new("")
+        .binning(binning)
+        .missing(Missing::parse(missing)?)
+        .integers_as_categories(ints)
+        .max_categories(max_categories))
 }
 
 /// How results are reported.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Unit: nats, bits or hartleys.
-    #[arg(long, default_value = "nats", value_parser = crate::commands::theory::parse_base)]
+    #[arg(long, visible_alias = "unit", default_value = "nats", value_parser = crate::commands::theory::parse_base)]
     pub base: Base,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

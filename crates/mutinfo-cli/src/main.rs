@@ -36,6 +36,8 @@ struct Cli {
 enum Command {
     /// Mutual information of every feature with a target column, best first.
     Rank(commands::rank::RankArgs),
+    /// Entropy H(X), mutual information I(X;Y) or conditional MI I(X;Y|Z) of column groups.
+    Estimate(commands::estimate::EstimateArgs),
     /// Greedy forward feature selection (mRMR, JMI, CMIM, DISR, ...) against a target column.
     Select(commands::select::SelectArgs),
     /// Keep only the columns a saved selector chose (`select --save-model`).
@@ -67,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
     progress::set_quiet(cli.quiet);
     match &cli.command {
         Command::Rank(a) => commands::rank::run(a),
+        Command::Estimate(a) => commands::estimate::run(a),
         Command::Select(a) => commands::select::run(a),
         Command::Transform(a) => commands::select::transform(a),
         Command::Acquire(a) => commands::acquire::acquire(a),
