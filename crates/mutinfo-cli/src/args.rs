@@ -90,47 +90,7 @@ impl EncodeArgs {
         columns: &[String],
         target: Option<&str>,
     ) -> Result<Vec<String>> {
-        let glob = |pats: &[String], what: &str| -> Result<Option<globset::GlobSet>> {
-            if pats.is_empty() {
-                return Ok(None);
-            }
-            let mut b = globset::GlobSetBuilder::new();
-            for p in pats {
-                b.add(
-                    globset::Glob::new(p)
-                        .map_err(|e| CliError::Usage(format!("{what} {p:?}: {e}")))?,
-                );
-            }
-            b.build()
-                .map(Some)
-                .map_err(|e| CliError::Usage(format!("{what}: {e}")))
-        };
-        let inc = glob(&self.features, "--features")?;
-        let exc = glob(&self.exclude, "--exclude")?;
-        // A name given without glob characters must exist.
-        for p in self.features.iter().chain(&self.exclude) {
-            if !p.contains(['*', '?', '[', '{']) && !columns.iter().any(|c| c == p) {
-                return Err(mutinfo_data::DataError::UnknownColumn {
-                    path: path.display().to_string(),
-                    column: p.clone(),
-                    available: columns.join(", "),
-                }
-                .into());
-            }
-        }
-        let picked: Vec<String> = columns
-            .iter()
-            .filter(|c| Some(c.as_str()) != target)
-            .filter(|c| inc.as_ref().is_none_or(|g| g.is_match(c.as_str())))
-            .filter(|c| exc.as_ref().is_none_or(|g| !g.is_match(c.as_str())))
-            .cloned()
-            .collect();
-        if picked.is_empty() {
-            return Err(CliError::Usage(
-                "no feature columns left after --features / --exclude".into(),
-            ));
-        }
-        Ok(picked)
+        pick_columns(path, columns, target, &self.features, &self.exclude)
     }
 
     /// The dataset builder for `target` and `features`.
@@ -194,4 +154,55 @@ pub struct ReportArgs {
     /// Draw a chart (.svg or .png).
     #[arg(long)]
     pub plot: Option<PathBuf>,
+}
+
+/// The columns of the file `path` picked by `--features` and `--exclude` (names or globs; file
+/// order kept), without `target`. A name without glob characters must exist.
+pub fn pick_columns(
+    path: &std::path::Path,
+    columns: &[String],
+    target: Option<&str>,
+    features: &[String],
+    exclude: &[String],
+) -> Result<Vec<String>> {
+    let glob = |pats: &[String], what: &str| -> Result<Option<globset::GlobSet>> {
+        if pats.is_empty() {
+            return Ok(None);
+        }
+        let mut b = globset::GlobSetBuilder::new();
+        for p in pats {
+            b.add(
+                globset::Glob::new(p).map_err(|e| CliError::Usage(format!("{what} {p:?}: {e}")))?,
+            );
+        }
+        b.build()
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("{what}: {e}")))
+    };
+    let inc = glob(features, "--features")?;
+    let exc = glob(exclude, "--exclude")?;
+    // A name given without glob characters must exist.
+    for p in features.iter().chain(exclude) {
+        if !p.contains(['*', '?', '[', '{']) && !columns.iter().any(|c| c == p) {
+            return Err(mutinfo_data::DataError::UnknownColumn {
+                path: path.display().to_string(),
+                column: p.clone(),
+                available: columns.join(", "),
+            }
+            .into());
+        }
+    }
+    let picked: Vec<String> = columns
+        .iter()
+        .filter(|c| Some(c.as_str()) != target)
+        .filter(|c| inc.as_ref().is_none_or(|g| g.is_match(c.as_str())))
+        .filter(|c| exc.as_ref().is_none_or(|g| !g.is_match(c.as_str())))
+        .cloned()
+        .collect();
+    if picked.is_empty() {
+        return Err(CliError::Usage(
+            "no feature columns left after --features / --exclude".into(),
+        ));
+    }
+    Ok(picked)
 }

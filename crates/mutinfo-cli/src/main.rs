@@ -42,6 +42,8 @@ enum Command {
     Select(commands::select::SelectArgs),
     /// Keep only the columns a saved selector chose (`select --save-model`).
     Transform(commands::select::TransformArgs),
+    /// Information-gain decision trees: fit, predict, show.
+    Tree(commands::tree::TreeArgs),
     /// Pool points to label next (BALD, BatchBALD, stochastic BALD, margin, ...).
     Acquire(commands::acquire::AcquireArgs),
     /// Write a synthetic data set with known answers (xor, parity, redundant, madelon) as CSV.
@@ -72,6 +74,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Estimate(a) => commands::estimate::run(a),
         Command::Select(a) => commands::select::run(a),
         Command::Transform(a) => commands::select::transform(a),
+        Command::Tree(a) => commands::tree::run(a),
         Command::Acquire(a) => commands::acquire::acquire(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Capacity(a) => commands::theory::capacity(a),

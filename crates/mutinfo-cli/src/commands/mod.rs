@@ -6,3 +6,4 @@ pub mod generate;
 pub mod rank;
 pub mod select;
 pub mod theory;
+pub mod tree;
