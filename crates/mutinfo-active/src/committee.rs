@@ -173,6 +173,68 @@ impl MemberModel for Logistic {
     }
 }
 
+/// mutinfo's decision tree ([`mutinfo_tree::DecisionTree`]) as a committee member, with
+/// Laplace-smoothed leaf counts so members are not certain on every point.
+///
+/// Defaults: information gain, `max_depth` 8, `min_samples_leaf` 2, Laplace α = 1, and
+/// ⌊√d⌋ features per node sampled with the member's seed (so members differ beyond their
+/// bootstrap resamples, as in a random forest). Classes a member never saw get probability 0
+/// from it; smoothing spreads mass over the classes it saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeMember {
+    /// The tree's hyperparameters (the seed is replaced by each member's seed).
+    pub params: mutinfo_tree::DecisionTreeParams,
+}
+
+impl Default for TreeMember {
+    fn default() -> Self {
+        Self {
+            params: mutinfo_tree::DecisionTree::params()
+                .max_depth(Some(8))
+                .min_samples_leaf(2.0)
+                .laplace(1.0)
+                .max_features(mutinfo_tree::MaxFeatures::Sqrt),
+        }
+    }
+}
+
+impl MemberModel for TreeMember {
+    type Fitted = mutinfo_tree::DecisionTree<usize>;
+
+    fn fit_member(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        _n_classes: usize,
+        seed: u64,
+    ) -> Result<Self::Fitted> {
+        use linfa::ParamGuard;
+        let params = self.params.clone().seed(seed).check()?;
+        Ok(params.fit_arrays(x, y, None, Vec::new())?)
+    }
+
+    fn predict_proba(
+        &self,
+        fitted: &Self::Fitted,
+        x: ArrayView2<f64>,
+        n_classes: usize,
+    ) -> Result<Array2<f64>> {
+        let p = fitted.predict_proba(x)?;
+        let mut out = Array2::zeros((x.nrows(), n_classes));
+        for (j, &class) in fitted.classes().iter().enumerate() {
+            if class >= n_classes {
+                return Err(ActiveError::LabelOutOfRange {
+                    row: 0,
+                    label: class,
+                    n_classes,
+                });
+            }
+            out.column_mut(class).assign(&p.column(j));
+        }
+        Ok(out)
+    }
+}
+
 /// A bootstrap committee: K copies of a [`MemberModel`], each trained on a resample (with
 /// replacement, same size) of the labeled rows. Member `k` draws its resample from ChaCha8
 /// seeded with the fit seed on stream `k`, so members can be fitted in parallel and the

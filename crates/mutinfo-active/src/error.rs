@@ -137,6 +137,9 @@ pub enum ActiveError {
     /// A linfa model failed to fit.
     #[error(transparent)]
     Linfa(#[from] linfa::Error),
+    /// A decision-tree committee member failed to fit or predict.
+    #[error("tree member: {0}")]
+    Tree(#[from] mutinfo_tree::TreeError),
     /// A logistic-regression committee member failed to fit.
     #[error("logistic member: {0}")]
     Logistic(#[from] linfa_logistic::error::Error),

@@ -61,7 +61,7 @@ pub use batchbald::{
 };
 pub use committee::{
     Bootstrap, BootstrapCommittee, Committee, CommitteeFactory, Logistic, LogisticFitted,
-    MemberModel,
+    MemberModel, TreeMember,
 };
 pub use error::{ActiveError, Result};
 pub use learner::{
