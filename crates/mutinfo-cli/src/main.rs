@@ -44,6 +44,9 @@ enum Command {
     Transform(commands::select::TransformArgs),
     /// Information-gain decision trees: fit, predict, show.
     Tree(commands::tree::TreeArgs),
+    /// Active-learning experiments: `active simulate` runs labeling loops with a simulated
+    /// oracle and compares acquisition methods with random sampling.
+    Active(commands::active::ActiveArgs),
     /// Pool points to label next (BALD, BatchBALD, stochastic BALD, margin, ...).
     Acquire(commands::acquire::AcquireArgs),
     /// Write a synthetic data set with known answers (xor, parity, redundant, madelon) as CSV.
@@ -75,6 +78,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Select(a) => commands::select::run(a),
         Command::Transform(a) => commands::select::transform(a),
         Command::Tree(a) => commands::tree::run(a),
+        Command::Active(a) => commands::active::run(a),
         Command::Acquire(a) => commands::acquire::acquire(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Capacity(a) => commands::theory::capacity(a),

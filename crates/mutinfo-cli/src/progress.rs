@@ -25,3 +25,18 @@ pub fn spinner(message: &str) -> ProgressBar {
     pb.enable_steady_tick(std::time::Duration::from_millis(100));
     pb
 }
+
+/// A bar over `len` steps with a message, hidden when stderr is not a terminal or with
+/// `--quiet`.
+pub fn bar(len: u64, message: &str) -> ProgressBar {
+    if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} [{elapsed}, eta {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb.set_message(message.to_string());
+    pb
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod acquire;
+pub mod active;
 pub mod estimate;
 pub mod generate;
 pub mod rank;
