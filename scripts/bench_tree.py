@@ -50,7 +50,7 @@ def speed():
     Xtr, ytr, Xte, yte = X[:100_000], y[:100_000], X[100_000:], y[100_000:]
     print("| fit on 100,000 x 20 | max depth | mutinfo 1 thread | mutinfo 2 threads | sklearn (entropy) | linfa-trees | sklearn / mutinfo (1 thr) | linfa / mutinfo (1 thr) |")
     print("|---|---|---|---|---|---|---|---|")
-    for depth in [8, None]:
+    for depth in [8, 12, None]:
         one = run_ours(Xtr, ytr, Xte, "gain", depth, threads=1)
         two = run_ours(Xtr, ytr, Xte, "gain", depth, threads=2)
         sk, m = sk_time(Xtr, ytr, "entropy", depth)

@@ -263,6 +263,77 @@ pub(crate) fn sweep<X: XLogX, W: Fn(u32) -> f64>(
     })
 }
 
+/// [`sweep`] for unit weights: class counts kept as integers and `x ln x` read from the table
+/// by index, with no float-to-integer conversions. Gives the same bits as [`sweep`] (the same
+/// table values summed in the same order; Gini sums of squares of whole numbers are exact).
+pub(crate) fn sweep_counts(
+    criterion: Criterion,
+    entries: &[Entry],
+    known: &[f64],
+    min_leaf: f64,
+    table: &Table,
+) -> Option<Sweep> {
+    let n = entries.len();
+    if n < 2 || n >= table.0.len() {
+        return None;
+    }
+    let k = known.len();
+    let mut left_buf = [0u32; 16];
+    let mut right_buf = [0u32; 16];
+    let (mut left_vec, mut right_vec);
+    let (left, right): (&mut [u32], &mut [u32]) = if k <= 16 {
+        (&mut left_buf[..k], &mut right_buf[..k])
+    } else {
+        left_vec = vec![0u32; k];
+        right_vec = vec![0u32; k];
+        (&mut left_vec, &mut right_vec)
+    };
+    for (r, &v) in right.iter_mut().zip(known) {
+        *r = v as u32;
+    }
+    let t = &table.0;
+    let cost_of = |c: &[u32], w: usize| -> f64 {
+        match criterion {
+            Criterion::Gini => {
+                let s: f64 = c.iter().map(|&v| (v as f64) * (v as f64)).sum();
+                w as f64 - s / w as f64
+            }
+            _ => {
+                let s: f64 = c.iter().map(|&v| t[v as usize]).sum();
+                (t[w] - s).max(0.0)
+            }
+        }
+    };
+    let wk = n;
+    let parent = cost_of(right, wk);
+    let tol = TIE_TOLERANCE * parent.abs().max(wk as f64 * f64::MIN_POSITIVE);
+    let mut best_cost = f64::INFINITY;
+    let mut best: Option<usize> = None;
+    for (p, pair) in entries.windows(2).enumerate() {
+        let c = pair[0].y as usize;
+        left[c] += 1;
+        right[c] -= 1;
+        if pair[0].v == pair[1].v {
+            continue;
+        }
+        let wl = p + 1;
+        let wr = wk - wl;
+        if (wl as f64) < min_leaf || (wr as f64) < min_leaf {
+            continue;
+        }
+        let cost = cost_of(left, wl) + cost_of(right, wr);
+        if cost < best_cost - tol {
+            best_cost = cost;
+            best = Some(p);
+        }
+    }
+    best.map(|p| Sweep {
+        threshold: midpoint(entries[p].v, entries[p + 1].v),
+        gain_known: ((parent - best_cost) / wk as f64).max(0.0),
+        left_weight: (p + 1) as f64,
+    })
+}
+
 /// Best threshold split of one numeric column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumericSplit {
