@@ -23,7 +23,10 @@ pub fn ingest(path: &std::path::Path, opts: &ReadOptions, knob: u8) {
     let Ok(table) = read_table(path, opts) else {
         return;
     };
-    assert!(streamed.is_ok(), "read_table succeeded where streaming failed");
+    assert!(
+        streamed.is_ok(),
+        "read_table succeeded where streaming failed"
+    );
     let names = table.column_names();
     let Some(target) = names.last() else { return };
     let missing = match knob % 3 {
