@@ -206,3 +206,26 @@ pub fn pick_columns(
     }
     Ok(picked)
 }
+
+/// `--features` / `--exclude` for commands that take raw columns (no binning flags).
+#[derive(Debug, Args)]
+pub struct ColumnArgs {
+    /// Feature columns: names or globs, comma-separated (default: every column but the target).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Columns to leave out: names or globs, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+}
+
+impl ColumnArgs {
+    /// The picked columns of `columns` (file order), without `target`.
+    pub fn pick(
+        &self,
+        path: &std::path::Path,
+        columns: &[String],
+        target: Option<&str>,
+    ) -> Result<Vec<String>> {
+        pick_columns(path, columns, target, &self.features, &self.exclude)
+    }
+}

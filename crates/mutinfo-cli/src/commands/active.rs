@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::args::{pick_columns, InputArgs};
+use crate::args::{ColumnArgs, InputArgs};
 use crate::error::{CliError, Result};
 use crate::output::{check_not_input, emit, Format, TextTable};
 use crate::{plot, progress, target};
@@ -42,12 +42,8 @@ pub struct SimulateArgs {
     /// The class column (the simulated oracle's answers).
     #[arg(long)]
     pub target: String,
-    /// Feature columns (numeric): names or globs, comma-separated (default: all but the target).
-    #[arg(long, value_delimiter = ',')]
-    pub features: Vec<String>,
-    /// Columns to leave out: names or globs, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
     /// Committee members: tree (mutinfo's tree, Laplace-smoothed) or logistic (linfa-logistic).
     #[arg(long, default_value = "tree")]
     pub model: String,
@@ -130,13 +126,9 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
     let table = a.input.read()?;
     let path = a.input.data.as_path();
     target::check_exists(path, &table, &a.target)?;
-    let names = pick_columns(
-        path,
-        &table.column_names(),
-        Some(&a.target),
-        &a.features,
-        &a.exclude,
-    )?;
+    let names = a
+        .columns
+        .pick(path, &table.column_names(), Some(&a.target))?;
     let x = mutinfo_data::numeric_matrix(&table, &names)?;
     let (codes, levels) = target::classes(path, &table, &a.target)?;
     let y: Vec<usize> = (0..codes.len()).map(|i| codes.get(i) as usize).collect();

@@ -20,7 +20,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::args::{pick_columns, InputArgs};
+use crate::args::{ColumnArgs, InputArgs};
 use crate::error::{CliError, Result};
 use crate::output::{check_not_input, emit, num, write_atomic, Format, TextTable};
 use crate::{progress, target};
@@ -51,12 +51,8 @@ pub struct FitArgs {
     /// The target (class) column.
     #[arg(long)]
     pub target: String,
-    /// Feature columns: names or globs, comma-separated (default: every column but the target).
-    #[arg(long, value_delimiter = ',')]
-    pub features: Vec<String>,
-    /// Columns to leave out: names or globs, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
     /// Integer columns to treat as categories (text, dictionary and boolean columns always are).
     #[arg(long, value_delimiter = ',')]
     pub categorical: Vec<String>,
@@ -372,13 +368,9 @@ fn fit(a: &FitArgs) -> Result<()> {
     let table = a.input.read()?;
     let path = a.input.data.as_path();
     target::check_exists(path, &table, &a.target)?;
-    let names = pick_columns(
-        path,
-        &table.column_names(),
-        Some(&a.target),
-        &a.features,
-        &a.exclude,
-    )?;
+    let names = a
+        .columns
+        .pick(path, &table.column_names(), Some(&a.target))?;
     for c in &a.categorical {
         if !names.contains(c) {
             return Err(CliError::Usage(format!(
