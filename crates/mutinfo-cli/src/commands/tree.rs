@@ -36,7 +36,7 @@ pub struct TreeArgs {
 #[derive(Debug, Subcommand)]
 pub enum TreeCommand {
     /// Grow a tree on DATA for a target column and save it as JSON.
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// Predict labels (and class probabilities) for the rows of DATA with a saved tree.
     Predict(PredictArgs),
     /// Print a saved tree as indented text or Graphviz DOT.
