@@ -88,8 +88,13 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The message of the last panic, printed if it reaches `main`.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 fn main() {
-    // A bug must still not show a user a Rust panic: say what happened and where to report it.
+    // A bug must still not show a user a Rust panic: keep the message (printed only if the
+    // panic reaches the top; libraries catch some, e.g. a corrupt Parquet file) and say where to
+    // report it.
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()
@@ -97,7 +102,9 @@ fn main() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown".into());
-        eprintln!("mutinfo: internal error: {msg} (please report this with the command you ran)");
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(msg);
+        }
     }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -113,6 +120,16 @@ fn main() {
             eprintln!("mutinfo: {e}");
             std::process::exit(e.exit_code());
         }
-        Err(_) => std::process::exit(101),
+        Err(_) => {
+            let msg = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|m| m.clone())
+                .unwrap_or_else(|| "unknown".into());
+            eprintln!(
+                "mutinfo: internal error: {msg} (please report this with the command you ran)"
+            );
+            std::process::exit(101)
+        }
     }
 }

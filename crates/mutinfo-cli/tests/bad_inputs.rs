@@ -420,3 +420,22 @@ fn failed_runs_leave_out_files_alone() {
     }
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 2);
 }
+
+#[test]
+fn parquet_that_makes_the_decoder_panic_is_a_corrupt_file_error() {
+    // Found by `fuzz/fuzz_targets/parquet_ingest.rs`: parquet 60 panics on its metadata.
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions/parquet-negative-column-start.parquet");
+    let f = f.to_string_lossy().into_owned();
+    let (code, _, err) = mutinfo(&["rank", &f, "--target", "label"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("parquet-negative-column-start.parquet"),
+        "{err}"
+    );
+    assert!(err.contains("corrupt"), "{err}");
+    assert!(
+        !err.contains("internal error") && !err.contains("panicked"),
+        "{err}"
+    );
+}

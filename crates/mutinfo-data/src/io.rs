@@ -263,6 +263,39 @@ fn projection(
 }
 
 /// Reorders the columns of each batch from sorted-projection order to the order asked.
+/// The message of a caught panic.
+fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".into())
+}
+
+/// Batches from a decoder that may panic on corrupt input (parquet 60 does on some corrupt
+/// metadata, found by fuzzing): a panic becomes an error naming the file as corrupt, and the
+/// stream ends there.
+struct PanicGuard<I> {
+    inner: Option<I>,
+}
+
+impl<I: Iterator<Item = std::result::Result<RecordBatch, ArrowError>>> Iterator for PanicGuard<I> {
+    type Item = std::result::Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let inner = self.inner.as_mut()?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.next())) {
+            Ok(item) => item,
+            Err(e) => {
+                self.inner = None;
+                Some(Err(ArrowError::ParquetError(format!(
+                    "corrupt file: {}",
+                    panic_message(e.as_ref())
+                ))))
+            }
+        }
+    }
+}
+
 fn reorder(
     inner: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>,
     order: Option<Vec<usize>>,
@@ -322,11 +355,19 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
     };
     let (schema, inner): (Schema, Box<dyn Iterator<Item = _> + Send>) = match format {
         FileFormat::Parquet => {
-            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| {
-                DataError::Parquet {
-                    path: p.clone(),
-                    source,
-                }
+            let builder = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ParquetRecordBatchReaderBuilder::try_new(file)
+            }))
+            .map_err(|e| DataError::Parquet {
+                path: p.clone(),
+                source: parquet::errors::ParquetError::General(format!(
+                    "corrupt file: {}",
+                    panic_message(e.as_ref())
+                )),
+            })?
+            .map_err(|source| DataError::Parquet {
+                path: p.clone(),
+                source,
             })?;
             let full = builder.schema().clone();
             check_names(&p, &full)?;
@@ -350,7 +391,10 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 None => Ok(full.as_ref().clone()),
             }
             .map_err(arrow_err)?;
-            (schema, reorder(Box::new(reader), order))
+            let guarded = PanicGuard {
+                inner: Some(reader),
+            };
+            (schema, reorder(Box::new(guarded), order))
         }
         FileFormat::ArrowFile => {
             let probe = FileReader::try_new(BufReader::new(file), None).map_err(arrow_err)?;
