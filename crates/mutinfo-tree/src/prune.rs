@@ -1,7 +1,7 @@
 //! Post-pruning: minimal cost-complexity (CART) and C4.5's pessimistic error pruning.
 //!
 //! Both work on the node array in place (children always have larger ids than their parent, so
-//! a reverse scan is a bottom-up traversal); [`compact`] then drops unreachable nodes.
+//! a reverse scan is a bottom-up traversal); `compact` then drops unreachable nodes.
 
 use crate::model::Node;
 
