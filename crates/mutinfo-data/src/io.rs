@@ -396,9 +396,17 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             };
             (schema, reorder(Box::new(guarded), order))
         }
-        FileFormat::ArrowFile => {
-            let probe = FileReader::try_new(BufReader::new(file), None).map_err(arrow_err)?;
-            let full = probe.schema();
+        FileFormat::ArrowFile | FileFormat::ArrowStream => {
+            let stream = matches!(format, FileFormat::ArrowStream);
+            let full = if stream {
+                StreamReader::try_new(BufReader::new(file), None)
+                    .map_err(arrow_err)?
+                    .schema()
+            } else {
+                FileReader::try_new(BufReader::new(file), None)
+                    .map_err(arrow_err)?
+                    .schema()
+            };
             check_names(&p, &full)?;
             let idx = projection(&p, &full, cols)?;
             let schema = match &idx {
@@ -406,25 +414,13 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 None => full.as_ref().clone(),
             };
             let (sorted, order) = split(idx);
-            drop(probe);
-            let file = File::open(path).map_err(io)?;
-            let reader = FileReader::try_new(BufReader::new(file), sorted).map_err(arrow_err)?;
-            (schema, reorder(Box::new(reader), order))
-        }
-        FileFormat::ArrowStream => {
-            let probe = StreamReader::try_new(BufReader::new(file), None).map_err(arrow_err)?;
-            let full = probe.schema();
-            check_names(&p, &full)?;
-            let idx = projection(&p, &full, cols)?;
-            let schema = match &idx {
-                Some(i) => full.project(i).map_err(arrow_err)?,
-                None => full.as_ref().clone(),
+            let file = BufReader::new(File::open(path).map_err(io)?);
+            let reader: Box<dyn Iterator<Item = _> + Send> = if stream {
+                Box::new(StreamReader::try_new(file, sorted).map_err(arrow_err)?)
+            } else {
+                Box::new(FileReader::try_new(file, sorted).map_err(arrow_err)?)
             };
-            let (sorted, order) = split(idx);
-            drop(probe);
-            let file = File::open(path).map_err(io)?;
-            let reader = StreamReader::try_new(BufReader::new(file), sorted).map_err(arrow_err)?;
-            (schema, reorder(Box::new(reader), order))
+            (schema, reorder(reader, order))
         }
         FileFormat::Csv => {
             let is_tsv = path
