@@ -464,7 +464,13 @@ impl<L: Label> DecisionTree<L> {
         })
     }
 
-    fn validate(&self) -> Result<(), TreeError> {
+    /// Checks that the tree is consistent: node and class counts, features in range, children
+    /// after their parents. [`DecisionTree::from_json`] calls it; callers that deserialize a
+    /// tree inside a larger document call it themselves.
+    ///
+    /// # Errors
+    /// [`TreeError::InvalidModel`] saying what is inconsistent.
+    pub fn validate(&self) -> Result<(), TreeError> {
         let bad = |reason: String| Err(TreeError::InvalidModel { reason });
         let (d, k) = (self.kinds.len(), self.classes.len());
         if self.nodes.is_empty() || k == 0 {

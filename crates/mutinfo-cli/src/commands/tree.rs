@@ -489,10 +489,8 @@ fn load_model(path: &Path) -> Result<TreeModel> {
             format!("model format {:?}, expected {MODEL_FORMAT:?}", m.format),
         ));
     }
-    // Re-check the tree's own consistency.
-    let tree_json =
-        serde_json::to_string(&m.tree).map_err(|e| CliError::input(path, e.to_string()))?;
-    DecisionTree::<String>::from_json(&tree_json)
+    m.tree
+        .validate()
         .map_err(|e| CliError::input(path, e.to_string()))?;
     if m.features.len() != m.tree.feature_names().len() {
         return Err(CliError::input(path, "feature list and tree disagree"));
