@@ -1,25 +1,14 @@
 //! The bad-input corpus, continued from `data_cli.rs`: each case runs the binary and asserts a
 //! non-zero exit, a message naming the file / column / row / value involved, and no panic.
 
+mod common;
+use common::mutinfo;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BinaryArray, Date32Array, DictionaryArray, Int64Array, RecordBatch};
 use arrow::array::{Float64Array, StringArray};
 use arrow::datatypes::Int32Type;
-
-fn mutinfo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);

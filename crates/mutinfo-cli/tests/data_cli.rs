@@ -1,23 +1,7 @@
 //! End-to-end tests of `rank`, `select` and `transform` on shipped and real files.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn mutinfo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{mutinfo, repo};
 
 fn dataset(name: &str) -> String {
     repo()

@@ -1,19 +1,8 @@
 //! End-to-end tests of the theory and acquisition commands: run the binary on files.
 
+mod common;
+use common::mutinfo;
 use std::path::Path;
-use std::process::Command;
-
-fn mutinfo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
