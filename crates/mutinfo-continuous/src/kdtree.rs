@@ -451,6 +451,7 @@ pub struct Sorted1d {
     pos: Vec<u32>,
     /// Position in `sorted` -> original row.
     rows: Vec<u32>,
+    buckets: Buckets,
 }
 
 impl Sorted1d {
@@ -461,8 +462,10 @@ impl Sorted1d {
         for (p, &r) in rows.iter().enumerate() {
             pos[r as usize] = p as u32;
         }
+        let sorted: Vec<f64> = rows.iter().map(|&r| values[r as usize]).collect();
         Sorted1d {
-            sorted: rows.iter().map(|&r| values[r as usize]).collect(),
+            buckets: Buckets::new(&sorted),
+            sorted,
             pos,
             rows,
         }
@@ -521,9 +524,9 @@ impl Sorted1d {
     #[inline]
     pub fn count_within_row(&self, row: usize, r: f64, strict: bool) -> usize {
         if strict {
-            self.count_row_impl(row, |d| d < r)
+            self.count_row_impl(row, r, |d| d < r)
         } else {
-            self.count_row_impl(row, |d| d <= r)
+            self.count_row_impl(row, r, |d| d <= r)
         }
     }
 
@@ -537,74 +540,160 @@ impl Sorted1d {
     #[inline]
     pub fn count_within_position(&self, p: usize, r: f64, strict: bool) -> usize {
         if strict {
-            self.count_pos_impl(p, |d| d < r)
+            self.count_pos_impl(p, r, |d| d < r)
         } else {
-            self.count_pos_impl(p, |d| d <= r)
+            self.count_pos_impl(p, r, |d| d <= r)
         }
     }
 
     #[inline(always)]
-    fn count_row_impl(&self, row: usize, inside: impl Fn(f64) -> bool) -> usize {
-        self.count_pos_impl(self.pos[row] as usize, inside)
+    fn count_row_impl(&self, row: usize, r: f64, inside: impl Fn(f64) -> bool) -> usize {
+        self.count_pos_impl(self.pos[row] as usize, r, inside)
     }
 
+    /// Points within `r` of the value at position `p` (`inside` is the strict or non-strict
+    /// test of a distance against `r`). The bucket table guesses where each end of the ball
+    /// lies; [`first_false`] then finds it exactly by evaluating `inside` on `v − x` (right)
+    /// and `x − v` (left), so the count equals a linear scan's.
     #[inline(always)]
-    fn count_pos_impl(&self, p: usize, inside: impl Fn(f64) -> bool) -> usize {
+    fn count_pos_impl(&self, p: usize, r: f64, inside: impl Fn(f64) -> bool) -> usize {
         let s = &self.sorted;
         let x = s[p];
         if !inside(0.0) {
             return 0;
         }
         let n = s.len();
-        // Right: indices p+1.. with v − x inside form a prefix. Gallop to bracket the end,
-        // then a branch-free binary search (data-dependent branches mispredict here).
-        let mut step = 1usize;
-        let mut good = p;
-        let mut bad = n;
-        while good + step < n {
-            if inside(s[good + step] - x) {
-                good += step;
+        // Right: positions p+1.. with v − x inside form a prefix.
+        let guess = self.buckets.first_at_least(x + r);
+        let right = first_false(s, p + 1, n, guess, |v| inside(v - x));
+        // Left: positions ..p with x − v outside form a prefix.
+        let guess = self.buckets.first_at_least(x - r);
+        let left = first_false(s, 0, p, guess, |v| !inside(x - v));
+        right - left
+    }
+}
+
+/// Positions [`first_false`] checks at once past its guess before searching.
+const FIRST_FALSE_WINDOW: usize = 4;
+
+/// The first position in `lo..hi` where `pred` (true on a prefix of `s[lo..hi]`, false after)
+/// is false, or `hi`: galloping outward from `guess`, then bisecting. O(log |answer − guess|).
+#[inline(always)]
+fn first_false(s: &[f64], lo: usize, hi: usize, guess: usize, pred: impl Fn(f64) -> bool) -> usize {
+    let g = guess.clamp(lo, hi);
+    // Fast path, no data-dependent branch: the guess is right or a few positions short.
+    if (g == lo || pred(s[g - 1])) && g + FIRST_FALSE_WINDOW <= hi {
+        let w: &[f64; FIRST_FALSE_WINDOW] =
+            s[g..g + FIRST_FALSE_WINDOW].try_into().expect("window");
+        let inside = w.iter().fold(0, |c, &v| c + pred(v) as usize);
+        if inside < FIRST_FALSE_WINDOW {
+            // `pred` holds on a prefix, so the trues are the first `inside` of the window.
+            return g + inside;
+        }
+    }
+    // The answer is in a..=b.
+    let (mut a, mut b) = (lo, hi);
+    if g < hi && pred(s[g]) {
+        a = g + 1;
+        let mut step = 1;
+        loop {
+            let probe = a + step - 1;
+            if probe >= hi {
+                break;
+            }
+            if pred(s[probe]) {
+                a = probe + 1;
                 step *= 2;
             } else {
-                bad = good + step;
+                b = probe;
                 break;
             }
         }
-        let mut len = bad - good;
-        while len > 1 {
-            let half = len / 2;
-            good = if inside(s[good + half] - x) {
-                good + half
-            } else {
-                good
-            };
-            len -= half;
-        }
-        let right = good;
-        // Left: indices ..p with x − v inside form a suffix; search on mirrored offsets.
-        let mut step = 1usize;
-        let mut good = 0usize; // offset below p known inside
-        let mut bad = p + 1; // offset known outside (p + 1 = past index 0)
-        while good + step <= p {
-            if inside(x - s[p - good - step]) {
-                good += step;
-                step *= 2;
-            } else {
-                bad = good + step;
+    } else {
+        b = g;
+        let mut step = 1;
+        loop {
+            if b < lo + step {
                 break;
             }
+            let probe = b - step;
+            if pred(s[probe]) {
+                a = probe + 1;
+                break;
+            }
+            b = probe;
+            step *= 2;
         }
-        let mut len = bad - good;
-        while len > 1 {
-            let half = len / 2;
-            good = if inside(x - s[p - good - half]) {
-                good + half
-            } else {
-                good
-            };
-            len -= half;
+    }
+    while a < b {
+        let mid = a + (b - a) / 2;
+        if pred(s[mid]) {
+            a = mid + 1;
+        } else {
+            b = mid;
         }
-        right - p + good + 1
+    }
+    a
+}
+
+/// Guesses where a value falls in a sorted column: equal-width buckets over the central 99 %
+/// of the values (the tails share the two end buckets), each holding its first position.
+/// A guess is only a starting point for [`first_false`], so rounding cannot change a count.
+#[derive(Debug, Clone)]
+struct Buckets {
+    lo: f64,
+    scale: f64,
+    /// `start[b]`: the first position whose value falls in bucket `b` or later.
+    start: Vec<u32>,
+}
+
+impl Buckets {
+    fn new(sorted: &[f64]) -> Self {
+        let n = sorted.len();
+        let nb = n.max(1);
+        let trim = n / 200;
+        let (lo, hi) = if n == 0 {
+            (0.0, 0.0)
+        } else {
+            (sorted[trim], sorted[n - 1 - trim])
+        };
+        let scale = if hi > lo && (hi - lo).is_finite() {
+            nb as f64 / (hi - lo)
+        } else {
+            0.0
+        };
+        let mut b = Buckets {
+            lo,
+            scale,
+            start: vec![n as u32; nb + 1],
+        };
+        let mut next = 0;
+        for (i, &v) in sorted.iter().enumerate() {
+            let bi = b.bucket(v);
+            while next <= bi {
+                b.start[next] = i as u32;
+                next += 1;
+            }
+        }
+        b
+    }
+
+    #[inline(always)]
+    fn bucket(&self, v: f64) -> usize {
+        let t = (v - self.lo) * self.scale;
+        let last = self.start.len() - 2;
+        if t >= last as f64 {
+            last
+        } else if t > 0.0 {
+            t as usize
+        } else {
+            0
+        }
+    }
+
+    #[inline(always)]
+    fn first_at_least(&self, v: f64) -> usize {
+        self.start[self.bucket(v)] as usize
     }
 }
 
@@ -774,6 +863,38 @@ mod tests {
                     prop_assert_eq!(tree.count_within(q, r, strict), b);
                     prop_assert_eq!(s.count_within(data[row], r, strict), b);
                     prop_assert_eq!(s.count_within_row(row, r, strict), b);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Heavy tails crowd most values into a few buckets and ties make runs of equal
+        /// values, so the bucket guesses are often far off: the counts must not change.
+        #[test]
+        fn bucketed_counts_equal_brute_force_on_heavy_tails_and_ties(
+            u in proptest::collection::vec(0.001f64..0.999, 200..1200),
+            tail in 0.0f64..3.0, ties in 0usize..4, r in 0.0f64..2.0,
+        ) {
+            let data: Vec<f64> = u
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| {
+                    let v = (std::f64::consts::PI * (p - 0.5)).tan() * tail.exp();
+                    if ties > 0 && i % (ties + 2) == 0 { v.round() } else { v }
+                })
+                .collect();
+            let s = Sorted1d::new(&data);
+            for row in (0..data.len()).step_by(7) {
+                for strict in [true, false] {
+                    for rr in [r, r * 1e-3, r * 1e3, 0.0] {
+                        let b = brute::count_within(&data, 1, &data[row..row + 1], rr, strict);
+                        prop_assert_eq!(s.count_within_row(row, rr, strict), b);
+                        let p = s.pos[row] as usize;
+                        prop_assert_eq!(s.count_within_position(p, rr, strict), b);
+                    }
                 }
             }
         }

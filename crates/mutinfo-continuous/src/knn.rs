@@ -86,8 +86,30 @@ pub(crate) fn ksg1(x: &Side, y: &Side, k: usize) -> f64 {
     if let (Marginal::One(sx), Marginal::One(sy)) = (&x.marginal, &y.marginal) {
         if sx.repeated_fraction() <= STRIP_MAX_TIES && sy.repeated_fraction() <= STRIP_MAX_TIES {
             let psi = digamma_table(n);
-            let radii = strip_radii(&x.block.data, sx, &y.block.data, sy, k);
-            return ksg1_from_radii(&radii, sx, sy, &psi);
+            let terms = plane_terms(
+                &x.block.data,
+                sx,
+                &y.block.data,
+                sy,
+                k,
+                PlaneMethod::Auto,
+                |pt: PlanePoint| {
+                    let strict = pt.eps > 0.0;
+                    let (nx, ny) = if pt.a_is_x {
+                        (
+                            sx.count_within_position(pt.pos_a, pt.eps, strict),
+                            sy.count_within_row(pt.row, pt.eps, strict),
+                        )
+                    } else {
+                        (
+                            sx.count_within_row(pt.row, pt.eps, strict),
+                            sy.count_within_position(pt.pos_a, pt.eps, strict),
+                        )
+                    };
+                    psi[pt.copies as usize] - psi[nx] - psi[ny]
+                },
+            );
+            return psi[n] + terms.iter().sum::<f64>() / n as f64;
         }
     }
     let joint = Block::hstack(&[&x.block, &y.block]);
@@ -177,13 +199,52 @@ fn ksg1_from_radii(by_row: &[(f64, u32)], sx: &Sorted1d, sy: &Sorted1d, psi: &[f
 }
 
 /// Above this fraction of repeated values in either column the strip scan of
-/// [`strip_radii`] can degrade (long runs at distance 0), so the k-d tree is used instead.
+/// [`plane_terms`] can degrade (long runs at distance 0), so the k-d tree is used instead.
 /// Both give the same radii.
 const STRIP_MAX_TIES: f64 = 0.05;
 
 /// Query points per parallel task of the strip scan (fixed, so the work split does not depend
 /// on the thread count; every radius is computed independently anyway).
 const STRIP_CHUNK: usize = 2048;
+
+/// How [`plane_terms`] searches: the grid when it pays (else the strip), or one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlaneMethod {
+    Auto,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Strip,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Grid,
+}
+
+/// The radii of [`plane_terms`] by row (tests compare the methods with brute force).
+#[cfg(test)]
+fn plane_radii(
+    xv: &[f64],
+    sx: &Sorted1d,
+    yv: &[f64],
+    sy: &Sorted1d,
+    k: usize,
+    method: PlaneMethod,
+) -> Vec<(f64, u32)> {
+    plane_terms(xv, sx, yv, sy, k, method, |pt| (pt.eps, pt.copies))
+}
+
+/// One point of the (x, y) plane with its k-th neighbour distance, as handed to the
+/// per-point function of [`plane_terms`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanePoint {
+    /// Original row.
+    pub row: usize,
+    /// Position in the sorted order of the scanned column `a`.
+    pub pos_a: usize,
+    /// Whether `a` is x (else y).
+    pub a_is_x: bool,
+    /// k-th neighbour max-norm distance.
+    pub eps: f64,
+    /// `k`, or the number of other copies of the point when `eps` is 0.
+    pub copies: u32,
+}
 
 /// Each row's k-th nearest-neighbour max-norm distance in the joint (x, y) plane of two 1-D
 /// columns, and `k` — or, when that distance is 0, the number of other copies of the point
@@ -196,46 +257,31 @@ const STRIP_CHUNK: usize = 2048;
 /// are computed exactly as the brute-force scan computes them, so the radii are identical.
 /// The expected scan length is about `√(kN · f_a / f_b)` (densities of the two columns), which
 /// is why the wider column is scanned along.
-pub(crate) fn strip_radii(
-    xv: &[f64],
-    sx: &Sorted1d,
-    yv: &[f64],
-    sy: &Sorted1d,
-    k: usize,
-) -> Vec<(f64, u32)> {
-    plane_radii(xv, sx, yv, sy, k, PlaneMethod::Auto)
-}
-
-/// How [`plane_radii`] searches: the grid when it pays (else the strip), or one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PlaneMethod {
-    Auto,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Strip,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Grid,
-}
-
-/// [`strip_radii`] with the search method chosen (tests compare both with brute force).
-fn plane_radii(
+///
+/// Returns `term(point)` for every row, indexed by row: the radii are found chunk by chunk in
+/// parallel (on the grid of [`Grid`] when it pays), and each chunk's terms are computed while
+/// the chunk is in cache.
+#[allow(clippy::too_many_arguments)]
+fn plane_terms<T, F>(
     xv: &[f64],
     sx: &Sorted1d,
     yv: &[f64],
     sy: &Sorted1d,
     k: usize,
     method: PlaneMethod,
-) -> Vec<(f64, u32)> {
+    term: F,
+) -> Vec<T>
+where
+    T: Copy + Default + Send + Sync,
+    F: Fn(PlanePoint) -> T + Sync,
+{
     let n = xv.len();
     debug_assert!(k >= 1 && k < n);
-    let (sa, other) = if sx.spread() >= sy.spread() {
-        (sx, yv)
-    } else {
-        (sy, xv)
-    };
+    let a_is_x = sx.spread() >= sy.spread();
+    let (sa, other) = if a_is_x { (sx, yv) } else { (sy, xv) };
     let a = sa.values();
     let rows = sa.rows_in_order();
     let b: Vec<f64> = rows.iter().map(|&r| other[r as usize]).collect();
-    let mut in_order = vec![(0.0f64, 0u32); n];
     let grid = match method {
         PlaneMethod::Strip => None,
         _ => Grid::new(a, &b, k),
@@ -244,22 +290,81 @@ fn plane_radii(
         method != PlaneMethod::Grid || grid.is_some(),
         "grid refused for this data"
     );
-    if let Some(grid) = grid {
-        in_order
-            .par_chunks_mut(STRIP_CHUNK)
-            .enumerate()
-            .for_each(|(ci, out)| grid.fill(a, &b, ci * STRIP_CHUNK, k, out));
-    } else {
-        in_order
-            .par_chunks_mut(STRIP_CHUNK)
-            .enumerate()
-            .for_each(|(ci, out)| strip_fill(a, &b, ci * STRIP_CHUNK, k, out));
-    }
-    let mut by_row = vec![(0.0f64, 0u32); n];
-    for (&r, &e) in rows.iter().zip(&in_order) {
-        by_row[r as usize] = e;
+    // Queries in grid order when there is a grid (consecutive queries then share their
+    // neighbourhoods in cache), else in a-sorted order.
+    let pos_a = |i: usize| grid.as_ref().map_or(i, |g| g.sorted_of[i] as usize);
+    let mut scanned = vec![T::default(); n];
+    scanned
+        .par_chunks_mut(STRIP_CHUNK)
+        .enumerate()
+        .for_each(|(ci, out)| {
+            let start = ci * STRIP_CHUNK;
+            let mut radii = vec![(0.0f64, 0u32); out.len()];
+            match &grid {
+                Some(g) => g.fill(a, &b, start, k, &mut radii),
+                None => strip_fill(a, &b, start, k, &mut radii),
+            }
+            for (j, (o, &(eps, copies))) in out.iter_mut().zip(&radii).enumerate() {
+                let p = pos_a(start + j);
+                *o = term(PlanePoint {
+                    row: rows[p] as usize,
+                    pos_a: p,
+                    a_is_x,
+                    eps,
+                    copies,
+                });
+            }
+        });
+    let mut by_row = vec![T::default(); n];
+    for (i, &t) in scanned.iter().enumerate() {
+        by_row[rows[pos_a(i)] as usize] = t;
     }
     by_row
+}
+
+/// Runs `$body` with `$top` bound to `$len` scratch slots, as a fixed-size array for the
+/// common lengths so that [`insert_sorted`] unrolls and the slots stay in registers.
+macro_rules! with_slots {
+    ($len:expr, $top:ident => $body:expr) => {
+        match $len {
+            1 => {
+                let $top = &mut [0.0f64; 1][..];
+                $body
+            }
+            2 => {
+                let $top = &mut [0.0f64; 2][..];
+                $body
+            }
+            3 => {
+                let $top = &mut [0.0f64; 3][..];
+                $body
+            }
+            4 => {
+                let $top = &mut [0.0f64; 4][..];
+                $body
+            }
+            5 => {
+                let $top = &mut [0.0f64; 5][..];
+                $body
+            }
+            6 => {
+                let $top = &mut [0.0f64; 6][..];
+                $body
+            }
+            7 => {
+                let $top = &mut [0.0f64; 7][..];
+                $body
+            }
+            8 => {
+                let $top = &mut [0.0f64; 8][..];
+                $body
+            }
+            len => {
+                let $top = &mut vec![0.0f64; len][..];
+                $body
+            }
+        }
+    };
 }
 
 /// A uniform grid over the (a, b) plane for the k-th neighbour distance of 1-D × 1-D data,
@@ -278,9 +383,9 @@ struct Grid {
     /// Coordinates in grid order.
     ga: Vec<f64>,
     gb: Vec<f64>,
-    /// Grid position of each point of the a-sorted order.
-    gpos: Vec<u32>,
-    /// Cell column / row of each point of the a-sorted order.
+    /// Position in the a-sorted order of each grid position.
+    sorted_of: Vec<u32>,
+    /// Cell column / row of each grid position.
     cx: Vec<u32>,
     cy: Vec<u32>,
     /// Largest `a` among points in columns `≤ c`; smallest `a` among columns `≥ c`.
@@ -290,6 +395,9 @@ struct Grid {
     pre_max_b: Vec<f64>,
     suf_min_b: Vec<f64>,
 }
+
+/// Points per block of the grid scan.
+const GRID_BLOCK: usize = 8;
 
 /// Points whose k-th distance sets the cell size (spread evenly over the sorted order).
 const GRID_PROBES: usize = 64;
@@ -339,16 +447,19 @@ impl Grid {
             start[c + 1] += start[c];
         }
         let mut fill = start.clone();
-        let mut gpos = vec![0u32; n];
+        let mut sorted_of = vec![0u32; n];
         let mut ga = vec![0.0; n];
         let mut gb = vec![0.0; n];
+        let (mut gcx, mut gcy) = (vec![0u32; n], vec![0u32; n]);
         for p in 0..n {
             let cell = cx[p] as usize * gy + cy[p] as usize;
             let g = fill[cell] as usize;
             fill[cell] += 1;
-            gpos[p] = g as u32;
+            sorted_of[g] = p as u32;
             ga[g] = a[p];
             gb[g] = b[p];
+            gcx[g] = cx[p];
+            gcy[g] = cy[p];
         }
         let mut max_a = vec![f64::NEG_INFINITY; gx];
         let mut min_a = vec![f64::INFINITY; gx];
@@ -381,9 +492,9 @@ impl Grid {
             start,
             ga,
             gb,
-            gpos,
-            cx,
-            cy,
+            sorted_of,
+            cx: gcx,
+            cy: gcy,
             pre_max_a: max_a,
             suf_min_a: min_a,
             pre_max_b: max_b,
@@ -391,49 +502,93 @@ impl Grid {
         })
     }
 
-    /// Radii of the a-sorted points `start..start + out.len()`, as [`strip_fill`].
+    /// Radii of the points at grid positions `start..start + out.len()`, as [`strip_fill`], with the
+    /// widest vector instructions the CPU has (the scan only subtracts, takes absolute values,
+    /// maxima and compares — exact operations — so every path gives identical radii).
     fn fill(&self, a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
-        let mut top = vec![f64::INFINITY; k];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: `fill_avx2` only needs AVX2, which the CPU was just checked to have.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.fill_avx2(a, b, start, k, out);
+            }
+            return;
+        }
+        self.fill_portable(a, b, start, k, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn fill_avx2(&self, a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+        self.fill_portable(a, b, start, k, out);
+    }
+
+    #[inline(always)]
+    fn fill_portable(&self, a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
+        // k + 1 slots: the query itself is scanned too, at distance 0.
+        with_slots!(k + 1, top => self.fill_slots(a, b, start, k, top, out))
+    }
+
+    #[inline(always)]
+    fn fill_slots(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        start: usize,
+        k: usize,
+        top: &mut [f64],
+        out: &mut [(f64, u32)],
+    ) {
         for (j, o) in out.iter_mut().enumerate() {
-            let p = start + j;
-            let eps = self.kth(p, &mut top);
+            let g = start + j;
+            let eps = self.kth(g, top);
             *o = if eps > 0.0 {
                 (eps, k as u32)
             } else {
-                (0.0, strip_copies(a, b, p) as u32)
+                (0.0, strip_copies(a, b, self.sorted_of[g] as usize) as u32)
             };
         }
     }
 
-    /// Scans grid positions `lo..hi` into `top`, skipping `me`.
+    /// Scans grid positions `lo..hi` into `top`: distances of a block of points are computed
+    /// branch-free, and a block with a point closer than `bound` goes through the insertion
+    /// network whole (no data-dependent branch per point).
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn scan(
-        &self,
-        lo: usize,
-        hi: usize,
-        me: usize,
-        qa: f64,
-        qb: f64,
-        top: &mut [f64],
-        bound: &mut f64,
-    ) {
-        for g in lo..hi {
-            let da = (self.ga[g] - qa).abs();
-            let db = (self.gb[g] - qb).abs();
-            let d = if db > da { db } else { da };
-            if d < *bound && g != me {
-                *bound = push_top(top, d);
+    fn scan(&self, lo: usize, hi: usize, qa: f64, qb: f64, top: &mut [f64], bound: &mut f64) {
+        let (ga, gb) = (&self.ga[lo..hi], &self.gb[lo..hi]);
+        let mut ca = ga.chunks_exact(GRID_BLOCK);
+        let mut cb = gb.chunks_exact(GRID_BLOCK);
+        for (ba, bb) in (&mut ca).zip(&mut cb) {
+            let mut d = [0.0f64; GRID_BLOCK];
+            for i in 0..GRID_BLOCK {
+                let da = (ba[i] - qa).abs();
+                let db = (bb[i] - qb).abs();
+                d[i] = if db > da { db } else { da };
+            }
+            if d.iter().fold(false, |h, &di| h | (di < *bound)) {
+                for &di in &d {
+                    insert_sorted(top, di);
+                }
+                *bound = top[top.len() - 1];
             }
         }
+        for (&va, &vb) in ca.remainder().iter().zip(cb.remainder()) {
+            let da = (va - qa).abs();
+            let db = (vb - qb).abs();
+            insert_sorted(top, if db > da { db } else { da });
+        }
+        *bound = top[top.len() - 1];
     }
 
-    /// The k-th smallest max-norm distance from a-sorted point `p` to the other points.
-    fn kth(&self, p: usize, top: &mut [f64]) -> f64 {
+    /// The k-th smallest max-norm distance from the point at grid position `me` to the others
+    /// (`top.len()` = k + 1: the point itself is scanned too, at distance 0, which is never
+    /// more than one of the k + 1 smallest).
+    #[inline(always)]
+    fn kth(&self, me: usize, top: &mut [f64]) -> f64 {
         top.fill(f64::INFINITY);
-        let me = self.gpos[p] as usize;
         let (qa, qb) = (self.ga[me], self.gb[me]);
-        let (cx, cy) = (self.cx[p] as usize, self.cy[p] as usize);
+        let (cx, cy) = (self.cx[me] as usize, self.cy[me] as usize);
         let (gx, gy) = (self.gx, self.gy);
         let mut bound = f64::INFINITY;
         let cell = |x: usize, y: usize| x * gy + y;
@@ -444,9 +599,20 @@ impl Grid {
                 self.start[cell(x, y1) + 1] as usize,
             )
         };
-        let (lo, hi) = span(cx, cy, cy);
-        self.scan(lo, hi, me, qa, qb, top, &mut bound);
-        let mut r = 0usize;
+        // The 3 × 3 block of cells first, as three contiguous column spans: with cells twice
+        // the median k-th distance it usually settles the query.
+        let (y0, y1) = (cy.saturating_sub(1), (cy + 1).min(gy - 1));
+        let (lo, hi) = span(cx, y0, y1);
+        self.scan(lo, hi, qa, qb, top, &mut bound);
+        if cx > 0 {
+            let (lo, hi) = span(cx - 1, y0, y1);
+            self.scan(lo, hi, qa, qb, top, &mut bound);
+        }
+        if cx + 1 < gx {
+            let (lo, hi) = span(cx + 1, y0, y1);
+            self.scan(lo, hi, qa, qb, top, &mut bound);
+        }
+        let mut r = 1usize;
         loop {
             // Points outside columns cx−r..=cx+r and rows cy−r..=cy+r are at least this far.
             let mut outside = f64::INFINITY;
@@ -470,29 +636,29 @@ impl Grid {
             let y1 = (cy + r).min(gy - 1);
             if cx >= r {
                 let (lo, hi) = span(cx - r, y0, y1);
-                self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                self.scan(lo, hi, qa, qb, top, &mut bound);
             }
             if cx + r < gx {
                 let (lo, hi) = span(cx + r, y0, y1);
-                self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                self.scan(lo, hi, qa, qb, top, &mut bound);
             }
             let x0 = (cx + 1).saturating_sub(r);
             let x1 = (cx + r - 1).min(gx - 1);
             for x in x0..=x1 {
                 if cy >= r {
                     let (lo, hi) = span(x, cy - r, cy - r);
-                    self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                    self.scan(lo, hi, qa, qb, top, &mut bound);
                 }
                 if cy + r < gy {
                     let (lo, hi) = span(x, cy + r, cy + r);
-                    self.scan(lo, hi, me, qa, qb, top, &mut bound);
+                    self.scan(lo, hi, qa, qb, top, &mut bound);
                 }
             }
         }
     }
 }
 
-/// Radii of the points `start..start + out.len()` (see [`strip_radii`]), with the widest
+/// Radii of the points `start..start + out.len()` (see [`plane_terms`]), with the widest
 /// vector instructions the CPU has: the kernel only subtracts, takes absolute values, maxima
 /// and compares — all exact — so every instruction set gives bit-identical radii.
 fn strip_fill(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
@@ -516,10 +682,21 @@ fn strip_fill_avx2(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64
 
 #[inline(always)]
 fn strip_fill_portable(a: &[f64], b: &[f64], start: usize, k: usize, out: &mut [(f64, u32)]) {
-    let mut top = vec![f64::INFINITY; k];
+    with_slots!(k, top => strip_fill_slots(a, b, start, k, top, out))
+}
+
+#[inline(always)]
+fn strip_fill_slots(
+    a: &[f64],
+    b: &[f64],
+    start: usize,
+    k: usize,
+    top: &mut [f64],
+    out: &mut [(f64, u32)],
+) {
     for (j, o) in out.iter_mut().enumerate() {
         let p = start + j;
-        let eps = strip_kth(a, b, p, &mut top);
+        let eps = strip_kth(a, b, p, top);
         *o = if eps > 0.0 {
             (eps, k as u32)
         } else {
@@ -547,17 +724,16 @@ fn strip_copies(a: &[f64], b: &[f64], p: usize) -> usize {
     left + right
 }
 
-/// Inserts `d` into the ascending `top` (dropping its last entry) and returns the new last.
+/// Inserts `d` into the ascending `top`, dropping the largest entry: a branch-free
+/// compare-exchange pass (min/max of two finite numbers is exact).
 #[inline(always)]
-fn push_top(top: &mut [f64], d: f64) -> f64 {
-    let k = top.len();
-    let mut at = k - 1;
-    while at > 0 && top[at - 1] > d {
-        top[at] = top[at - 1];
-        at -= 1;
+fn insert_sorted(top: &mut [f64], d: f64) {
+    let mut carry = d;
+    for t in top.iter_mut() {
+        let (lo, hi) = if carry < *t { (carry, *t) } else { (*t, carry) };
+        *t = lo;
+        carry = hi;
     }
-    top[at] = d;
-    top[k - 1]
 }
 
 /// Points per block of the strip scan: distances of a block are computed branch-free (and
@@ -602,10 +778,9 @@ fn strip_kth(a: &[f64], b: &[f64], p: usize, top: &mut [f64]) -> f64 {
                 let d = block_dist(ab, bb, qa, qb, false);
                 if d.iter().fold(false, |h, &di| h | (di < bound)) {
                     for &di in &d {
-                        if di < bound {
-                            bound = push_top(top, di);
-                        }
+                        insert_sorted(top, di);
                     }
+                    bound = top[top.len() - 1];
                 }
                 r += STRIP_BLOCK;
                 right_open = r < n && a[r - 1] - qa < bound;
@@ -618,7 +793,8 @@ fn strip_kth(a: &[f64], b: &[f64], p: usize, top: &mut [f64]) -> f64 {
                     let db = (b[r] - qb).abs();
                     let di = if db > da { db } else { da };
                     if di < bound {
-                        bound = push_top(top, di);
+                        insert_sorted(top, di);
+                        bound = top[top.len() - 1];
                     }
                     r += 1;
                 }
@@ -632,11 +808,10 @@ fn strip_kth(a: &[f64], b: &[f64], p: usize, top: &mut [f64]) -> f64 {
                 let bb: &[f64; STRIP_BLOCK] = b[s..s + STRIP_BLOCK].try_into().expect("block");
                 let d = block_dist(ab, bb, qa, qb, true);
                 if d.iter().fold(false, |h, &di| h | (di < bound)) {
-                    for &di in d.iter().rev() {
-                        if di < bound {
-                            bound = push_top(top, di);
-                        }
+                    for &di in &d {
+                        insert_sorted(top, di);
                     }
+                    bound = top[top.len() - 1];
                 }
                 l = s;
                 left_open = l > 0 && qa - a[l] < bound;
@@ -649,7 +824,8 @@ fn strip_kth(a: &[f64], b: &[f64], p: usize, top: &mut [f64]) -> f64 {
                     let db = (b[l - 1] - qb).abs();
                     let di = if db > da { db } else { da };
                     if di < bound {
-                        bound = push_top(top, di);
+                        insert_sorted(top, di);
+                        bound = top[top.len() - 1];
                     }
                     l -= 1;
                 }
@@ -955,7 +1131,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(32))]
 
         #[test]
-        fn strip_and_grid_radii_equal_brute_force((x, y) in plane(256..700), k in 1usize..6) {
+        fn strip_and_grid_radii_equal_brute_force((x, y) in plane(256..700), k in 1usize..10) {
             let want = brute_radii(&x, &y, k);
             let (sx, sy) = (Sorted1d::new(&x), Sorted1d::new(&y));
             let strip = plane_radii(&x, &sx, &y, &sy, k, PlaneMethod::Strip);
