@@ -316,7 +316,7 @@ impl ContinuousMi {
         }
     }
 
-    fn mi_continuous(&self, x: Side, y: &Side, y_copula: Option<&Block>) -> Result<Estimate> {
+    fn mi_continuous(&self, x: Side, y: &Side, cache: Option<&CopulaCache>) -> Result<Estimate> {
         let (est, why) = self.resolve_continuous(&x, y);
         if est == Estimator::Ross {
             return Err(ContinuousError::Unsupported {
@@ -338,7 +338,7 @@ impl ContinuousMi {
             // copula is a lower bound off Gaussian copulas): report the larger.
             check_neighbors(x.block.rows, k)?;
             let ksg = knn::ksg1(&x, y, k);
-            let cop = self.copula_mi(&x.block, &y.block, y_copula)?;
+            let cop = self.copula_mi(&x, &y.block, cache)?;
             return Ok(if cop > ksg {
                 self.done(cop, Estimator::Copula, why)
             } else {
@@ -355,16 +355,20 @@ impl ContinuousMi {
                 }
             }
             Estimator::Gaussian => gaussian::gaussian_mi(&x.block, &y.block, self.bias_correction)?,
-            _ => self.copula_mi(&x.block, &y.block, y_copula)?,
+            _ => self.copula_mi(&x, &y.block, cache)?,
         };
         Ok(self.done(nats, est, why))
     }
 
-    fn copula_mi(&self, x: &Block, y: &Block, y_copula: Option<&Block>) -> Result<f64> {
-        let cx = gaussian::copula_normalize(x);
+    fn copula_mi(&self, x: &Side, y: &Block, cache: Option<&CopulaCache>) -> Result<f64> {
+        let order = match &x.marginal {
+            knn::Marginal::One(s) => Some(s.rows_in_order()),
+            knn::Marginal::Many(_) => None,
+        };
+        let cx = gaussian::copula_normalize_with(&x.block, cache.map(|c| &c.scores), order);
         let owned;
-        let cy = match y_copula {
-            Some(c) => c,
+        let cy = match cache {
+            Some(c) => &c.y,
             None => {
                 owned = gaussian::copula_normalize(y);
                 &owned
@@ -560,13 +564,13 @@ impl ContinuousMi {
         match target {
             Target::Continuous(yb) => {
                 let ys = Side::new(yb);
-                let y_copula = matches!(self.estimator, Estimator::Copula | Estimator::Auto)
-                    .then(|| gaussian::copula_normalize(&ys.block));
+                let cache = matches!(self.estimator, Estimator::Copula | Estimator::Auto)
+                    .then(|| CopulaCache::new(&ys.block));
                 (0..features.ncols())
                     .into_par_iter()
                     .map(|j| {
                         let xs = Side::new(column_block(features, j));
-                        self.mi_continuous(xs, &ys, y_copula.as_ref())
+                        self.mi_continuous(xs, &ys, cache.as_ref())
                     })
                     .collect()
             }
@@ -581,6 +585,22 @@ impl ContinuousMi {
                     })
                     .collect()
             }
+        }
+    }
+}
+
+/// The target's copula transform and the normal-score table, built once for many features.
+struct CopulaCache {
+    y: Block,
+    scores: gaussian::NormalScores,
+}
+
+impl CopulaCache {
+    fn new(y: &Block) -> Self {
+        let scores = gaussian::NormalScores::new(y.rows);
+        CopulaCache {
+            y: gaussian::copula_normalize_with(y, Some(&scores), None),
+            scores,
         }
     }
 }

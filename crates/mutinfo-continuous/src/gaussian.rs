@@ -17,6 +17,7 @@ use mutinfo_core::Codes;
 
 use crate::data::Block;
 use crate::error::{ContinuousError, Result};
+use crate::kdtree::sort_rows;
 use crate::special::{digamma, ndtri};
 
 /// Covariance (divisor N − 1) of the selected columns of `b`, row-major d × d.
@@ -173,25 +174,63 @@ pub(crate) fn gaussian_mi_discrete(x: &Block, y: &Codes, bias: bool) -> Result<f
 /// Average ranks make tied values share one normal score, so the transform does not depend
 /// on the row order (gcmi breaks ties by position).
 pub(crate) fn copula_normalize(b: &Block) -> Block {
+    copula_normalize_with(b, None, None)
+}
+
+/// The normal scores `Φ⁻¹(r / (N + 1))` of the integer ranks `r = 1..=N`, computed once for
+/// many columns of the same length (a column's untied values read them from here).
+#[derive(Debug, Clone)]
+pub(crate) struct NormalScores {
+    table: Vec<f64>,
+}
+
+impl NormalScores {
+    pub fn new(n: usize) -> Self {
+        NormalScores {
+            table: (1..=n)
+                .map(|r| ndtri(r as f64 / (n as f64 + 1.0)))
+                .collect(),
+        }
+    }
+}
+
+/// [`copula_normalize`] with the untied ranks' scores taken from `scores` (built for
+/// `b.rows`) and, for a one-column block, the rows in sorted order given (`order`, as
+/// [`sort_rows`] returns them); the values are identical.
+pub(crate) fn copula_normalize_with(
+    b: &Block,
+    scores: Option<&NormalScores>,
+    order: Option<&[u32]>,
+) -> Block {
     let n = b.rows;
+    debug_assert!(scores.is_none_or(|t| t.table.len() == n));
     let mut out = vec![0.0; n * b.dim];
-    let mut idx: Vec<usize> = Vec::with_capacity(n);
+    let mut col = Vec::with_capacity(n);
     for j in 0..b.dim {
-        idx.clear();
-        idx.extend(0..n);
-        idx.sort_unstable_by(|&p, &q| b.data[p * b.dim + j].total_cmp(&b.data[q * b.dim + j]));
+        col.clear();
+        col.extend((0..n).map(|i| b.data[i * b.dim + j]));
+        let sorted;
+        let idx = match order {
+            Some(o) if b.dim == 1 => o,
+            _ => {
+                sorted = sort_rows(&col);
+                &sorted[..]
+            }
+        };
         let mut s = 0;
         while s < n {
-            let v = b.data[idx[s] * b.dim + j];
+            let v = col[idx[s] as usize];
             let mut e = s + 1;
-            while e < n && b.data[idx[e] * b.dim + j] == v {
+            while e < n && col[idx[e] as usize] == v {
                 e += 1;
             }
-            // Ranks s+1..=e averaged.
-            let rank = (s + 1 + e) as f64 / 2.0;
-            let score = ndtri(rank / (n as f64 + 1.0));
+            // Ranks s+1..=e averaged (s + 1 itself when untied).
+            let score = match scores {
+                Some(t) if e == s + 1 => t.table[s],
+                _ => ndtri((s + 1 + e) as f64 / 2.0 / (n as f64 + 1.0)),
+            };
             for &i in &idx[s..e] {
-                out[i * b.dim + j] = score;
+                out[i as usize * b.dim + j] = score;
             }
             s = e;
         }
@@ -200,5 +239,49 @@ pub(crate) fn copula_normalize(b: &Block) -> Block {
         data: out,
         rows: n,
         dim: b.dim,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The straightforward transform: a comparison sort and Φ⁻¹ of every average rank.
+    fn copula_brute(b: &Block) -> Vec<f64> {
+        let n = b.rows;
+        let mut out = vec![0.0; n * b.dim];
+        for j in 0..b.dim {
+            let v = |i: usize| b.data[i * b.dim + j];
+            for i in 0..n {
+                let below = (0..n).filter(|&q| v(q) < v(i)).count();
+                let equal = (0..n).filter(|&q| v(q) == v(i)).count();
+                let rank = (2 * below + equal + 1) as f64 / 2.0;
+                out[i * b.dim + j] = ndtri(rank / (n as f64 + 1.0));
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn cached_scores_and_given_order_change_nothing(
+            v in proptest::collection::vec(prop_oneof![-50i32..50, -3i32..3], 2..400),
+            dim in 1usize..3,
+        ) {
+            let rows = v.len() / dim;
+            prop_assume!(rows >= 2);
+            let data: Vec<f64> = v[..rows * dim].iter().map(|&i| i as f64 * 0.37).collect();
+            let b = Block { data, rows, dim };
+            let want = copula_brute(&b);
+            prop_assert_eq!(&copula_normalize(&b).data, &want);
+            let scores = NormalScores::new(rows);
+            prop_assert_eq!(&copula_normalize_with(&b, Some(&scores), None).data, &want);
+            if dim == 1 {
+                let order = sort_rows(&b.data);
+                let got = copula_normalize_with(&b, Some(&scores), Some(&order));
+                prop_assert_eq!(&got.data, &want);
+            }
+        }
     }
 }
