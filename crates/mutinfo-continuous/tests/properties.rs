@@ -127,6 +127,18 @@ proptest! {
         prop_assert!((got - want).abs() < 1e-12, "{} vs {}", got, want);
     }
 
+    /// Sizes where the 1-D × 1-D path uses its grid (N ≥ 256) and bucketed marginal counts.
+    #[test]
+    fn ksg1_equals_brute_force_on_the_grid_path(
+        (x, y) in (256usize..600).prop_flat_map(continuous), k in 1usize..9, scale in -3i32..4,
+    ) {
+        // Rescale y so either column can be the one scanned along.
+        let y: Vec<f64> = y.iter().map(|v| v * 10f64.powi(scale)).collect();
+        let got = ContinuousMi::new().estimator(Estimator::Ksg1).neighbors(k).mutual_information_1d(&x, &y).unwrap().value;
+        let want = brute_ksg1(&x, &y, k);
+        prop_assert!((got - want).abs() < 1e-12, "{} vs {}", got, want);
+    }
+
     #[test]
     fn ross_equals_brute_force_on_ties((x, y) in tie_heavy(60), k in 1usize..5) {
         let labels: Vec<u32> = y.iter().map(|v| (v * 4.0) as u32 % 3).collect();
