@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             let repeats: usize = args[4].parse()?;
             let x = Array2::from_shape_vec((n, p), v[..n * p].to_vec())?;
             let y = Array1::from_vec(v[n * p..n * p + n].to_vec());
-            for est in [Estimator::Ksg1, Estimator::Copula] {
+            for est in [Estimator::Ksg1, Estimator::Copula, Estimator::Auto] {
                 let m = ContinuousMi::new().estimator(est).neighbors(k);
                 let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
                 let mut values = Vec::new();

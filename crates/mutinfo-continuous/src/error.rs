@@ -60,7 +60,7 @@ pub enum ContinuousError {
         reason: &'static str,
     },
     /// An estimator name that `FromStr` does not know.
-    #[error("unknown estimator {name:?}: expected one of ksg, ksg2, ross, mixed, gaussian, copula, auto")]
+    #[error("unknown estimator {name:?}: expected one of ksg, ksg2, ross, mixed, gaussian, copula, ksg-copula, elliptical, auto")]
     UnknownEstimator {
         /// The name given.
         name: String,

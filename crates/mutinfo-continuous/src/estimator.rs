@@ -8,6 +8,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use crate::data::{check_finite, check_len, check_neighbors, Block};
+use crate::elliptical::{self, Ranks};
 use crate::error::{ContinuousError, Result};
 use crate::gaussian;
 use crate::kdtree::Sorted1d;
@@ -23,6 +24,8 @@ use crate::knn::{self, CdFlavor, ClassIndex, Side};
 /// | `mixed` | [`Mixed`](Estimator::Mixed) | discrete–continuous mixtures: repeated values, atoms |
 /// | `gaussian` | [`Gaussian`](Estimator::Gaussian) | any; exact for jointly Gaussian data, CMI, entropy |
 /// | `copula` | [`Copula`](Estimator::Copula) | any; Gaussian MI of rank-normalized columns, CMI |
+/// | `ksg-copula` | [`KsgCopula`](Estimator::KsgCopula) | continuous X, Y; KSG-1 on normal scores |
+/// | `elliptical` | [`Elliptical`](Estimator::Elliptical) | continuous X, Y; Student-t or Gaussian copula |
 /// | `auto` | [`Auto`](Estimator::Auto) | picks one of the above from the data and says which |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -52,6 +55,20 @@ pub enum Estimator {
     /// then [`Gaussian`](Estimator::Gaussian). A lower bound on the true MI, exact for
     /// Gaussian copulas, invariant under strictly monotone transforms of each column.
     Copula,
+    /// KSG-1 on normal scores: every column is copula-transformed as for
+    /// [`Copula`](Estimator::Copula) (average ranks → Φ⁻¹) before [`Ksg1`](Estimator::Ksg1).
+    /// The MI is unchanged by these monotone maps, while the neighbour search no longer
+    /// suffers from heavy tails or very different scales; still biased low under strong
+    /// dependence and in high dimension.
+    KsgCopula,
+    /// The elliptical-copula estimate: a Student-t copula (correlation from Kendall's τ,
+    /// degrees of freedom by maximum likelihood) when a likelihood-ratio test at 0.1 % prefers
+    /// it to the Gaussian copula it contains, else [`Copula`](Estimator::Copula). Exact, up to
+    /// sampling error, for Gaussian and Student-t copulas (which have tail dependence); a
+    /// lower bound for many others. Ranks are ordinal (ties by row) in the fit; the Gaussian
+    /// log-determinant bias correction applies. Reported as `Copula` when the test keeps the
+    /// Gaussian copula.
+    Elliptical,
     /// Chooses from the data; the choice and the reason are in [`Estimate`].
     #[default]
     Auto,
@@ -67,18 +84,22 @@ impl Estimator {
             Estimator::Mixed => "mixed",
             Estimator::Gaussian => "gaussian",
             Estimator::Copula => "copula",
+            Estimator::KsgCopula => "ksg-copula",
+            Estimator::Elliptical => "elliptical",
             Estimator::Auto => "auto",
         }
     }
 
     /// All estimators, `Auto` last.
-    pub const ALL: [Estimator; 7] = [
+    pub const ALL: [Estimator; 9] = [
         Estimator::Ksg1,
         Estimator::Ksg2,
         Estimator::Ross,
         Estimator::Mixed,
         Estimator::Gaussian,
         Estimator::Copula,
+        Estimator::KsgCopula,
+        Estimator::Elliptical,
         Estimator::Auto,
     ];
 }
@@ -92,8 +113,8 @@ impl fmt::Display for Estimator {
 impl FromStr for Estimator {
     type Err = ContinuousError;
 
-    /// Parses `ksg` (also `ksg1`), `ksg2`, `ross`, `mixed`, `gaussian`, `copula`, `auto`,
-    /// ignoring ASCII case.
+    /// Parses `ksg` (also `ksg1`), `ksg2`, `ross`, `mixed`, `gaussian`, `copula`,
+    /// `ksg-copula`, `elliptical` (also `t-copula`), `auto`, ignoring ASCII case.
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "ksg" | "ksg1" => Ok(Estimator::Ksg1),
@@ -102,6 +123,8 @@ impl FromStr for Estimator {
             "mixed" => Ok(Estimator::Mixed),
             "gaussian" => Ok(Estimator::Gaussian),
             "copula" => Ok(Estimator::Copula),
+            "ksg-copula" => Ok(Estimator::KsgCopula),
+            "elliptical" | "t-copula" => Ok(Estimator::Elliptical),
             "auto" => Ok(Estimator::Auto),
             _ => Err(ContinuousError::UnknownEstimator {
                 name: s.to_string(),
@@ -132,13 +155,19 @@ pub mod reason {
     pub const CONSTANT: &str = "constant input: mutual information is exactly 0";
     /// `Auto`: many repeated values (atoms) make KSG's counts degenerate; Gao's estimator handles them.
     pub const TIES: &str = "auto: repeated values (atoms) present, Gao et al. mixed estimator";
-    /// `Auto`: continuous, low-dimensional data: the larger of KSG-1 and the Gaussian copula,
-    /// both of which are biased low (KSG under strong dependence, the copula off Gaussian
-    /// copulas).
+    /// `Auto`: continuous, low-dimensional data: the larger of KSG-1 on normal scores and the
+    /// elliptical-copula estimate, both of which are biased low where they are wrong (KSG
+    /// under strong dependence, the copulas off their own family).
     pub const CONTINUOUS_LOW_DIM: &str =
-        "auto: continuous, low dimension: larger of KSG and Gaussian copula";
+        "auto: continuous, low dimension: larger of KSG on normal scores and the elliptical copula";
     /// `Auto`: high total dimension, where kNN estimators are strongly biased.
-    pub const HIGH_DIM: &str = "auto: total dimension above the KSG limit: Gaussian copula";
+    pub const HIGH_DIM: &str = "auto: total dimension above the KSG limit: elliptical copula";
+    /// `Elliptical`: the Student-t copula fits significantly better than the Gaussian one.
+    pub const T_COPULA: &str =
+        "elliptical: Student-t copula preferred by the likelihood-ratio test";
+    /// `Elliptical`: the Student-t copula does not fit significantly better.
+    pub const GAUSSIAN_COPULA: &str =
+        "elliptical: Student-t copula not significantly better: Gaussian copula";
     /// `Auto`: continuous X against a discrete target without repeated X values.
     pub const DISCRETE_TARGET: &str = "auto: discrete target, tie-free features: Ross";
 }
@@ -307,7 +336,7 @@ impl ContinuousMi {
                 if side_has_ties(x) || side_has_ties(y) {
                     (Estimator::Mixed, reason::TIES)
                 } else if x.block.dim + y.block.dim > AUTO_MAX_KNN_DIM {
-                    (Estimator::Copula, reason::HIGH_DIM)
+                    (Estimator::Elliptical, reason::HIGH_DIM)
                 } else {
                     (Estimator::Auto, reason::CONTINUOUS_LOW_DIM)
                 }
@@ -333,48 +362,113 @@ impl ContinuousMi {
             return Ok(self.done(0.0, e, reason::CONSTANT));
         }
         let k = self.neighbors;
+        let owned;
+        let cache = match cache {
+            Some(c) => c,
+            None if matches!(
+                est,
+                Estimator::Copula | Estimator::KsgCopula | Estimator::Elliptical | Estimator::Auto
+            ) =>
+            {
+                owned = CopulaCache::new(y);
+                &owned
+            }
+            None => {
+                owned = CopulaCache::empty();
+                &owned
+            }
+        };
         if est == Estimator::Auto {
-            // Both estimates are biased low (KSG with strong dependence or dimension; the
-            // copula is a lower bound off Gaussian copulas): report the larger.
+            // Both estimates are biased low where they are wrong (KSG with strong dependence
+            // or dimension; a copula family off its own family): report the larger.
             check_neighbors(x.block.rows, k)?;
-            let ksg = knn::ksg1(&x, y, k);
-            let cop = self.copula_mi(&x, &y.block, cache)?;
-            return Ok(if cop > ksg {
-                self.done(cop, Estimator::Copula, why)
+            let ksg = self.ksg_copula_mi(&x, cache, k);
+            let (ell, e, _) = self.elliptical_mi(&x, y, cache)?;
+            return Ok(if ell > ksg {
+                self.done(ell, e, why)
             } else {
-                self.done(ksg, Estimator::Ksg1, why)
+                self.done(ksg, Estimator::KsgCopula, why)
             });
         }
+        if est == Estimator::Elliptical {
+            let (v, e, r) = self.elliptical_mi(&x, y, cache)?;
+            return Ok(self.done(v, e, if why == reason::HIGH_DIM { why } else { r }));
+        }
         let nats = match est {
-            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::Mixed => {
+            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::Mixed | Estimator::KsgCopula => {
                 check_neighbors(x.block.rows, k)?;
                 match est {
                     Estimator::Ksg1 => knn::ksg1(&x, y, k),
                     Estimator::Ksg2 => knn::ksg2(&x, y, k),
+                    Estimator::KsgCopula => self.ksg_copula_mi(&x, cache, k),
                     _ => knn::mixed(&x, y, k),
                 }
             }
             Estimator::Gaussian => gaussian::gaussian_mi(&x.block, &y.block, self.bias_correction)?,
-            _ => self.copula_mi(&x, &y.block, cache)?,
+            _ => self.copula_mi(&x, &y.block, Some(cache))?,
         };
         Ok(self.done(nats, est, why))
     }
 
     fn copula_mi(&self, x: &Side, y: &Block, cache: Option<&CopulaCache>) -> Result<f64> {
-        let order = match &x.marginal {
-            knn::Marginal::One(s) => Some(s.rows_in_order()),
-            knn::Marginal::Many(_) => None,
-        };
-        let cx = gaussian::copula_normalize_with(&x.block, cache.map(|c| &c.scores), order);
+        let cx = copula_of(x, cache);
         let owned;
-        let cy = match cache {
-            Some(c) => &c.y,
+        let cy = match cache.and_then(|c| c.y.as_ref()) {
+            Some(c) => &c.block,
             None => {
                 owned = gaussian::copula_normalize(y);
                 &owned
             }
         };
         gaussian::gaussian_mi(&cx, cy, self.bias_correction)
+    }
+
+    /// KSG-1 between the normal scores of X and of Y.
+    fn ksg_copula_mi(&self, x: &Side, cache: &CopulaCache, k: usize) -> f64 {
+        let y = cache
+            .y
+            .as_ref()
+            .expect("copula cache built for this estimator");
+        knn::ksg1(&Side::new(copula_of(x, Some(cache))), &y.side, k)
+    }
+
+    /// The elliptical-copula estimate and what it used (`Elliptical` for the t copula,
+    /// `Copula` when the likelihood-ratio test keeps the Gaussian copula).
+    fn elliptical_mi(
+        &self,
+        x: &Side,
+        y: &Side,
+        cache: &CopulaCache,
+    ) -> Result<(f64, Estimator, &'static str)> {
+        let yc = cache
+            .y
+            .as_ref()
+            .expect("copula cache built for this estimator");
+        let xr = match &x.marginal {
+            knn::Marginal::One(s) => Ranks::from_order(s.rows_in_order()),
+            knn::Marginal::Many(_) => Ranks::new(&x.block),
+        };
+        let cols: Vec<&[u32]> = xr
+            .cols
+            .iter()
+            .chain(&yc.ranks.cols)
+            .map(|c| &c[..])
+            .collect();
+        let fit = elliptical::fit(
+            &cols,
+            x.block.dim,
+            &yc.scores,
+            &yc.tables,
+            self.bias_correction,
+        );
+        match fit {
+            Some(f) if f.t_preferred() => Ok((f.t_mi, Estimator::Elliptical, reason::T_COPULA)),
+            _ => Ok((
+                self.copula_mi(x, &y.block, Some(cache))?,
+                Estimator::Copula,
+                reason::GAUSSIAN_COPULA,
+            )),
+        }
     }
 
     fn mi_discrete(
@@ -398,7 +492,10 @@ impl ContinuousMi {
             }
             e => (e, self.requested()),
         };
-        if matches!(est, Estimator::Ksg1 | Estimator::Ksg2) {
+        if matches!(
+            est,
+            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::KsgCopula | Estimator::Elliptical
+        ) {
             return Err(ContinuousError::Unsupported {
                 estimator: est.name(),
                 reason: "needs a continuous target: use ross or mixed for a discrete one",
@@ -564,13 +661,12 @@ impl ContinuousMi {
         match target {
             Target::Continuous(yb) => {
                 let ys = Side::new(yb);
-                let cache = matches!(self.estimator, Estimator::Copula | Estimator::Auto)
-                    .then(|| CopulaCache::new(&ys.block));
+                let cache = CopulaCache::new(&ys);
                 (0..features.ncols())
                     .into_par_iter()
                     .map(|j| {
                         let xs = Side::new(column_block(features, j));
-                        self.mi_continuous(xs, &ys, cache.as_ref())
+                        self.mi_continuous(xs, &ys, Some(&cache))
                     })
                     .collect()
             }
@@ -589,20 +685,55 @@ impl ContinuousMi {
     }
 }
 
-/// The target's copula transform and the normal-score table, built once for many features.
+/// Copula structures of the target, built once for many features: the normal-score table,
+/// the target's copula transform (also as a kNN side), its ordinal ranks and the Student-t
+/// quantile tables. Empty for estimators that use none of them.
 struct CopulaCache {
-    y: Block,
+    y: Option<TargetCopula>,
+}
+
+struct TargetCopula {
     scores: gaussian::NormalScores,
+    block: Block,
+    side: Side,
+    ranks: Ranks,
+    tables: elliptical::TTables,
 }
 
 impl CopulaCache {
-    fn new(y: &Block) -> Self {
-        let scores = gaussian::NormalScores::new(y.rows);
+    fn new(y: &Side) -> Self {
+        let n = y.block.rows;
+        let scores = gaussian::NormalScores::new(n);
+        let block = copula_of(y, None);
+        let ranks = match &y.marginal {
+            knn::Marginal::One(s) => Ranks::from_order(s.rows_in_order()),
+            knn::Marginal::Many(_) => Ranks::new(&y.block),
+        };
         CopulaCache {
-            y: gaussian::copula_normalize_with(y, Some(&scores), None),
-            scores,
+            y: Some(TargetCopula {
+                side: Side::new(block.clone()),
+                block,
+                ranks,
+                tables: elliptical::TTables::new(n),
+                scores,
+            }),
         }
     }
+
+    fn empty() -> Self {
+        CopulaCache { y: None }
+    }
+}
+
+/// The copula transform of one side (average ranks → Φ⁻¹), reusing a 1-D side's sort and the
+/// cached score table.
+fn copula_of(x: &Side, cache: Option<&CopulaCache>) -> Block {
+    let order = match &x.marginal {
+        knn::Marginal::One(s) => Some(s.rows_in_order()),
+        knn::Marginal::Many(_) => None,
+    };
+    let scores = cache.and_then(|c| c.y.as_ref()).map(|y| &y.scores);
+    gaussian::copula_normalize_with(&x.block, scores, order)
 }
 
 fn column_block(features: ArrayView2<'_, f64>, j: usize) -> Block {

@@ -63,32 +63,45 @@ fn covariance(b: &Block, cols: &[usize], rows: Option<&[usize]>) -> Vec<f64> {
     cov
 }
 
-/// `Σ ln Lᵢᵢ = ½ ln det C` by Cholesky; errors when C is not positive definite.
-fn half_log_det(cov: &[f64], d: usize, what: &'static str) -> Result<f64> {
+/// The lower Cholesky factor of the symmetric `d × d` matrix `a` (row-major), or the column
+/// whose pivot is not positive (relative to its diagonal entry: an exact dependence up to
+/// round-off; NaN counts as singular).
+pub(crate) fn cholesky(a: &[f64], d: usize) -> std::result::Result<Vec<f64>, usize> {
     let mut l = vec![0.0; d * d];
-    let mut sum = 0.0;
     for j in 0..d {
-        let mut s = cov[j * d + j];
+        let mut s = a[j * d + j];
         for p in 0..j {
             s -= l[j * d + p] * l[j * d + p];
         }
-        // Relative threshold: a pivot this small means an exact (up to round-off) dependence.
-        // Written so that NaN (from a degenerate input) also counts as singular.
-        if !(s > cov[j * d + j] * 1e-13 && s > 0.0) {
-            return Err(ContinuousError::SingularCovariance { what, column: j });
+        if !(s > a[j * d + j] * 1e-13 && s > 0.0) {
+            return Err(j);
         }
         let ljj = s.sqrt();
         l[j * d + j] = ljj;
-        sum += ljj.ln();
         for i in j + 1..d {
-            let mut s = cov[i * d + j];
+            let mut s = a[i * d + j];
             for p in 0..j {
                 s -= l[i * d + p] * l[j * d + p];
             }
             l[i * d + j] = s / ljj;
         }
     }
-    Ok(sum)
+    Ok(l)
+}
+
+/// `Σ ln Lᵢᵢ = ½ ln det C` by Cholesky; errors when C is not positive definite.
+fn half_log_det(cov: &[f64], d: usize, what: &'static str) -> Result<f64> {
+    let l =
+        cholesky(cov, d).map_err(|column| ContinuousError::SingularCovariance { what, column })?;
+    Ok((0..d).map(|j| l[j * d + j].ln()).sum())
+}
+
+/// `E[ln det S] − ln det Σ` for the sample covariance `S` (divisor N − 1) of N Gaussian
+/// samples in d dimensions: `Σᵢ₌₁..d ψ((N − i)/2) + d ln(2/(N − 1))` (Goodman 1963).
+pub(crate) fn log_det_bias(d: usize, n: usize) -> f64 {
+    let n = n as f64;
+    (1..=d).map(|i| digamma((n - i as f64) / 2.0)).sum::<f64>()
+        + d as f64 * (std::f64::consts::LN_2 - (n - 1.0).ln())
 }
 
 /// Bias-corrected Gaussian entropy (nats) without the constant `d/2 (ln 2π + 1)`.
@@ -108,14 +121,11 @@ fn entropy_core(
             column: n_rows.saturating_sub(1),
         });
     }
-    let n = n_rows as f64;
     let h = half_log_det(&covariance(b, cols, rows), d, what)?;
     if !bias {
         return Ok(h);
     }
-    let dterm = (std::f64::consts::LN_2 - (n - 1.0).ln()) / 2.0;
-    let psiterms: f64 = (1..=d).map(|i| digamma((n - i as f64) / 2.0) / 2.0).sum();
-    Ok(h - d as f64 * dterm - psiterms)
+    Ok(h - 0.5 * log_det_bias(d, n_rows))
 }
 
 /// Gaussian entropy in nats, `½ ln((2πe)^d det Σ)`, with the bias correction when `bias`.
@@ -185,6 +195,11 @@ pub(crate) struct NormalScores {
 }
 
 impl NormalScores {
+    /// The scores of ranks `1..=N` in order.
+    pub fn values(&self) -> &[f64] {
+        &self.table
+    }
+
     pub fn new(n: usize) -> Self {
         NormalScores {
             table: (1..=n)

@@ -2,9 +2,9 @@
 //!
 //! Mutual information and entropy of continuous and mixed data without binning:
 //! k-nearest-neighbour estimators (KSG 1 and 2, Kozachenko–Leonenko, Frenzel–Pompe conditional
-//! MI, Ross 2014, Gao et al. 2017), and Gaussian / Gaussian-copula estimators (Ince et al.
-//! 2017), all under one [`Estimator`] enum with an [`Auto`](Estimator::Auto) choice that says
-//! what it picked.
+//! MI, Ross 2014, Gao et al. 2017), Gaussian / Gaussian-copula estimators (Ince et al.
+//! 2017), KSG on normal scores and a Student-t copula fit for tail dependence, all under one
+//! [`Estimator`] enum with an [`Auto`](Estimator::Auto) choice that says what it picked.
 //!
 //! ## When to use it
 //! - Features are measurements (floats) and binning them would throw information away or
@@ -31,15 +31,16 @@
 //! ## Guarantees
 //! - Units: nats unless a [`Base`](mutinfo_core::Base) says otherwise.
 //! - Determinism without noise: no random jitter is added; ties are resolved by rules (row
-//!   index order for neighbours, copy counting at distance 0, average ranks for the copula),
-//!   and per-point terms are summed in row order, so the same input gives bit-identical output
-//!   for any thread count.
+//!   index order for neighbours, copy counting at distance 0, average ranks for the copula,
+//!   ordinal ranks in row order for the Student-t copula fit), and per-point terms are summed
+//!   in row order, so the same input gives bit-identical output for any thread count.
 //! - Distances are max-norm; neighbour counts equal an O(N²) scan exactly (tested).
 //! - Errors, never panics or NaN: empty input, row-count mismatch, NaN/infinity (named by
 //!   argument, column and row), too few rows for `k`, singular covariances.
 //! - Memory is linear in the number of rows.
 
 mod data;
+mod elliptical;
 pub mod error;
 pub mod estimator;
 mod gaussian;

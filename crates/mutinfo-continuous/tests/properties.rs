@@ -285,18 +285,21 @@ fn auto_reports_its_choice() {
     let m = ContinuousMi::new();
     let (xc, yv) = (x.column(0).to_vec(), y.to_vec());
     let e = m.mutual_information_1d(&xc, &yv).unwrap();
-    let ksg = mi(Estimator::Ksg1, &xc, &yv);
-    let cop = mi(Estimator::Copula, &xc, &yv);
-    assert_eq!(e.value, ksg.max(cop));
+    let ksg = mi(Estimator::KsgCopula, &xc, &yv);
+    let ell = ContinuousMi::new()
+        .estimator(Estimator::Elliptical)
+        .mutual_information_1d(&xc, &yv)
+        .unwrap();
+    assert_eq!(e.value, ksg.max(ell.value));
     assert_eq!(
         e.estimator,
-        if cop > ksg {
-            Estimator::Copula
+        if ell.value > ksg {
+            ell.estimator
         } else {
-            Estimator::Ksg1
+            Estimator::KsgCopula
         }
     );
-    assert!(e.reason.contains("larger of KSG"));
+    assert!(e.reason.contains("larger of KSG on normal scores"));
     let rounded: Vec<f64> = x.column(0).iter().map(|v| (v * 10.0).round()).collect();
     let e = m.mutual_information_1d(&rounded, &yv).unwrap();
     assert_eq!(e.estimator, Estimator::Mixed);
@@ -305,7 +308,11 @@ fn auto_reports_its_choice() {
     let e = m
         .mutual_information(wide.view(), y.view().insert_axis(ndarray::Axis(1)))
         .unwrap();
-    assert_eq!(e.estimator, Estimator::Copula);
+    assert!(matches!(
+        e.estimator,
+        Estimator::Copula | Estimator::Elliptical
+    ));
+    assert!(e.reason.contains("above the KSG limit"));
     let codes = Codes::from_codes(y.iter().map(|v| (v * 2.0) as u32).collect(), 2).unwrap();
     let e = m.mutual_information_discrete(x.view(), &codes).unwrap();
     assert_eq!(e.estimator, Estimator::Ross);

@@ -34,7 +34,7 @@ pub struct EstimateArgs {
     #[arg(long, value_delimiter = ',')]
     pub z: Vec<String>,
     /// Estimator: plugin, miller-madow, chao-shen, james-stein, grassberger, nsb (on the
-    /// discretized columns), or ksg, ksg2, ross, mixed, gaussian, copula, auto (on the raw
+    /// discretized columns), or ksg, ksg2, ross, mixed, gaussian, copula, ksg-copula, elliptical, auto (on the raw
     /// numeric columns, no binning).
     #[arg(long, default_value = "plugin")]
     pub estimator: String,

@@ -20,7 +20,7 @@ pub struct RankArgs {
     #[arg(long)]
     pub target: String,
     /// Estimator: plugin, miller-madow, chao-shen, james-stein, grassberger, nsb (on the
-    /// discretized features), or ksg, ksg2, ross, mixed, gaussian, copula, auto (on the raw
+    /// discretized features), or ksg, ksg2, ross, mixed, gaussian, copula, ksg-copula, elliptical, auto (on the raw
     /// numeric features, no binning).
     #[arg(long, default_value = "plugin")]
     pub estimator: String,
@@ -71,7 +71,7 @@ pub fn family(name: &str) -> Result<Family> {
         .map_err(|_| {
             CliError::Usage(format!(
                 "--estimator {name:?}: expected plugin, miller-madow, chao-shen, james-stein, grassberger, nsb, \
-                 ksg, ksg2, ross, mixed, gaussian, copula or auto"
+                 ksg, ksg2, ross, mixed, gaussian, copula, ksg-copula, elliptical or auto"
             ))
         })
 }
