@@ -217,9 +217,9 @@ impl Selection {
 
 /// Per-candidate accumulators, summed in selection order.
 #[derive(Debug, Clone, Copy)]
-struct Acc {
-    red: f64,
-    cred: f64,
+pub(crate) struct Acc {
+    pub(crate) red: f64,
+    pub(crate) cred: f64,
     joint: f64,
     disr: f64,
     icap: f64,
@@ -227,13 +227,13 @@ struct Acc {
     min_joint: f64,
     min_njoint: f64,
     /// The criterion value (CondMI, and CMIM's lazily lowered bound).
-    value: f64,
+    pub(crate) value: f64,
     /// Selected features this candidate has been updated with (CMIM's lazy evaluation).
-    done: usize,
+    pub(crate) done: usize,
 }
 
 impl Acc {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Acc {
             red: 0.0,
             cred: 0.0,
@@ -248,29 +248,123 @@ impl Acc {
         }
     }
 
-    fn add_pair(&mut self, mi_xz: f64) {
+    pub(crate) fn add_pair(&mut self, mi_xz: f64) {
         self.red += mi_xz;
     }
 
-    fn add_triple(&mut self, t: &TripleEntropies) {
-        let e = Estimator::PlugIn;
-        let mi_xz = t.mi_xz(e);
-        let cred = t.cmi_xz_given_y(e);
-        let joint = t.joint_mi(e);
-        self.red += mi_xz;
-        self.cred += cred;
-        self.joint += joint;
-        let nj = if t.h_xzy > 0.0 { joint / t.h_xzy } else { 0.0 };
+    pub(crate) fn add_triple(&mut self, t: &PairTerms) {
+        self.red += t.mi_xz;
+        self.cred += t.cmi_xz_given_y;
+        self.joint += t.joint;
+        let nj = match t.h_xzy {
+            Some(h) if h > 0.0 => t.joint / h,
+            _ => 0.0,
+        };
         self.disr += nj;
-        self.icap += (mi_xz - cred).max(0.0);
-        self.min_cmi = self.min_cmi.min(t.cmi_xy_given_z(e));
-        self.min_joint = self.min_joint.min(joint);
+        self.icap += (t.mi_xz - t.cmi_xz_given_y).max(0.0);
+        self.min_cmi = self.min_cmi.min(t.cmi_xy_given_z);
+        self.min_joint = self.min_joint.min(t.joint);
         self.min_njoint = self.min_njoint.min(nj);
     }
 }
 
+/// The terms of one (candidate `X`, newest selected `X_s`) pair that the accumulators fold in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PairTerms {
+    /// `I(X;X_s)`.
+    pub mi_xz: f64,
+    /// `I(X;X_s|Y)`.
+    pub cmi_xz_given_y: f64,
+    /// `I(X,X_s;Y)`.
+    pub joint: f64,
+    /// `I(X;Y|X_s)`.
+    pub cmi_xy_given_z: f64,
+    /// `H(X,X_s,Y)` for the normalized criteria (`None` where it is not defined).
+    pub h_xzy: Option<f64>,
+}
+
+impl PairTerms {
+    fn plug_in(t: &TripleEntropies) -> Self {
+        let e = Estimator::PlugIn;
+        PairTerms {
+            mi_xz: t.mi_xz(e),
+            cmi_xz_given_y: t.cmi_xz_given_y(e),
+            joint: t.joint_mi(e),
+            cmi_xy_given_z: t.cmi_xy_given_z(e),
+            h_xzy: Some(t.h_xzy),
+        }
+    }
+}
+
+/// What the shared round loop ([`run`]) needs from an estimator family: the relevance of every
+/// feature and, per (candidate, newest selected feature), the terms folded into the
+/// candidate's accumulators. The discrete plug-in engine and the continuous (kNN / Gaussian /
+/// copula) engine implement it; the loop, the scores, CMIM's lazy evaluation, the tie rule and
+/// the stop rules are the same for both.
+pub(crate) trait TermSource: Sync {
+    /// A selected feature prepared once per round for all candidates (with the joint of the
+    /// selected set for CondMi).
+    type Cond: Sync;
+    /// The joint of the selected set (CondMi and the significance test).
+    type Joint;
+    /// Per-worker scratch space.
+    type Scratch: Default + Send;
+
+    /// Number of features.
+    fn n_features(&self) -> usize;
+    /// `I(X_j;Y)` of every feature.
+    fn relevance(&self) -> &[f64];
+    /// Whether the steps report `Σ I(X;X_s)` and `Σ I(X;X_s|Y)` for this criterion.
+    fn reports(&self, crit: Criterion) -> (bool, bool);
+    /// The joint of the selected set extended by the newest feature.
+    fn extend_joint(&self, joint: Option<Self::Joint>, newest: usize) -> Result<Self::Joint>;
+    /// The p-value of `I(X_j;Y|X_S)` (`I(X_j;Y)` without a joint).
+    fn p_value(&self, j: usize, joint: Option<&Self::Joint>) -> Result<f64>;
+    /// Prepares the newest selected feature (or, given `joint`, the whole selected set).
+    fn condition(&self, newest: usize, joint: Option<&Self::Joint>) -> Result<Self::Cond>;
+    /// Folds a prepared conditioning into one candidate's accumulators.
+    fn update(
+        &self,
+        crit: Criterion,
+        j: usize,
+        c: &Self::Cond,
+        a: &mut Acc,
+        s: &mut Self::Scratch,
+    ) -> Result<()>;
+    /// Folds a prepared conditioning into every remaining candidate's accumulators.
+    fn update_all(
+        &self,
+        crit: Criterion,
+        c: &Self::Cond,
+        accs: &mut [Acc],
+        taken: &[bool],
+    ) -> Result<()>;
+}
+
+/// [`TermSource::update`] on every remaining candidate in parallel, each candidate on one
+/// thread (so results do not depend on the number of threads); the first error in column order.
+pub(crate) fn par_update<S: TermSource>(
+    src: &S,
+    crit: Criterion,
+    c: &S::Cond,
+    accs: &mut [Acc],
+    taken: &[bool],
+    min_len: usize,
+) -> Result<()> {
+    let res: Vec<Result<()>> = accs
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(min_len)
+        .filter(|(j, _)| !taken[*j])
+        .map_init(S::Scratch::default, |s, (j, a)| {
+            src.update(crit, j, c, a, s)
+        })
+        .collect();
+    res.into_iter().collect()
+}
+
 /// The criterion value of a candidate from its accumulators; `s` features are selected (≥ 1).
-fn score(c: Criterion, rel: f64, a: &Acc, s: usize) -> f64 {
+pub(crate) fn score(c: Criterion, rel: f64, a: &Acc, s: usize) -> f64 {
     match c {
         Criterion::Mim => rel,
         Criterion::Mifs { beta } => rel - beta * a.red,
@@ -317,18 +411,6 @@ impl Base<'_> {
         }
     }
 
-    fn update(&self, crit: Criterion, j: usize, c: &Conditioning, a: &mut Acc, s: &mut Scratch) {
-        match crit.need() {
-            Need::Nothing => {}
-            Need::Pair => {
-                let h_xz = pair_entropy(self.x.column(j), c.z(), &self.nl, s);
-                a.add_pair((self.h_x[j] + c.h_z - h_xz).max(0.0));
-            }
-            Need::Triple => a.add_triple(&self.triple(j, c, s)),
-            Need::Joint => a.value = self.triple(j, c, s).cmi_xy_given_z(Estimator::PlugIn),
-        }
-    }
-
     /// Folds a candidate's `(H(X,Z), H(X,Z,Y))` from the blocked kernel into its accumulators.
     fn apply(&self, crit: Criterion, j: usize, c: &Conditioning, a: &mut Acc, h: (f64, f64)) {
         let (h_xz, h_xzy) = h;
@@ -344,9 +426,87 @@ impl Base<'_> {
         match crit.need() {
             Need::Nothing => {}
             Need::Pair => a.add_pair((self.h_x[j] + c.h_z - h_xz).max(0.0)),
-            Need::Triple => a.add_triple(&t),
+            Need::Triple => a.add_triple(&PairTerms::plug_in(&t)),
             Need::Joint => a.value = t.cmi_xy_given_z(Estimator::PlugIn),
         }
+    }
+}
+
+impl TermSource for Base<'_> {
+    type Cond = Conditioning;
+    type Joint = Codes;
+    type Scratch = Scratch;
+
+    fn n_features(&self) -> usize {
+        self.x.n_cols()
+    }
+
+    fn relevance(&self) -> &[f64] {
+        &self.rel
+    }
+
+    fn reports(&self, crit: Criterion) -> (bool, bool) {
+        match crit.need() {
+            Need::Pair => (true, false),
+            Need::Triple => (true, true),
+            _ => (false, false),
+        }
+    }
+
+    fn extend_joint(&self, joint: Option<Codes>, newest: usize) -> Result<Codes> {
+        let x = self.x.column(newest);
+        Ok(match joint {
+            None => x.compact(),
+            Some(z) => z.joint(x)?,
+        })
+    }
+
+    fn p_value(&self, j: usize, joint: Option<&Codes>) -> Result<f64> {
+        let x = self.x.column(j);
+        Ok(match joint {
+            None => g_test(x, self.y)?.p_value,
+            Some(z) => conditional_g_test(x, self.y, z)?.p_value,
+        })
+    }
+
+    fn condition(&self, newest: usize, joint: Option<&Codes>) -> Result<Conditioning> {
+        Ok(Conditioning::new(
+            joint.unwrap_or(self.x.column(newest)),
+            self.y,
+        )?)
+    }
+
+    fn update(
+        &self,
+        crit: Criterion,
+        j: usize,
+        c: &Conditioning,
+        a: &mut Acc,
+        s: &mut Scratch,
+    ) -> Result<()> {
+        match crit.need() {
+            Need::Nothing => {}
+            Need::Pair => {
+                let h_xz = pair_entropy(self.x.column(j), c.z(), &self.nl, s);
+                a.add_pair((self.h_x[j] + c.h_z - h_xz).max(0.0));
+            }
+            Need::Triple => a.add_triple(&PairTerms::plug_in(&self.triple(j, c, s))),
+            Need::Joint => a.value = self.triple(j, c, s).cmi_xy_given_z(Estimator::PlugIn),
+        }
+        Ok(())
+    }
+
+    fn update_all(
+        &self,
+        crit: Criterion,
+        c: &Conditioning,
+        accs: &mut [Acc],
+        taken: &[bool],
+    ) -> Result<()> {
+        if !update_blocked(self, crit, c, accs, taken) {
+            par_update(self, crit, c, accs, taken, 8)?;
+        }
+        Ok(())
     }
 }
 
@@ -415,52 +575,79 @@ pub fn select(features: &CodeMatrix, target: &Codes, opts: &SelectOptions) -> Re
         nl,
         u8: U8Columns::new(features, !lazy && opts.criterion.need() != Need::Nothing),
     };
-    run(&base, opts)
+    run(&base, opts, None)
 }
 
-fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
+/// The criterion value of every candidate still remaining at one round, in column order.
+pub type RoundScores = Vec<(usize, f64)>;
+
+/// The greedy round loop shared by every estimator family. With `trace`, the criterion value
+/// of every remaining candidate is recorded before each pick (CMIM's lazy bounds are then
+/// evaluated in full first, which changes no pick: a bound is lowered only towards the value).
+pub(crate) fn run<S: TermSource>(
+    b: &S,
+    opts: &SelectOptions,
+    mut trace: Option<&mut Vec<RoundScores>>,
+) -> Result<Selection> {
     let crit = opts.criterion;
-    let p = b.x.n_cols();
+    let p = b.n_features();
+    let rel = b.relevance();
     let k = opts.k.unwrap_or(p).min(p);
     let lazy = matches!(crit, Criterion::Cmim | Criterion::CmimUncapped);
     let keep_joint = opts.alpha.is_some() || crit == Criterion::CondMi;
+    let (reports_red, reports_cred) = b.reports(crit);
     let mut accs = vec![Acc::new(); p];
     if crit == Criterion::Cmim {
-        for (a, &r) in accs.iter_mut().zip(&b.rel) {
+        for (a, &r) in accs.iter_mut().zip(rel) {
             a.value = r;
         }
     }
     let mut taken = vec![false; p];
     let mut steps: Vec<Step> = Vec::with_capacity(k);
     // Prepared conditionings of the selected features, kept for CMIM's lazy catch-up.
-    let mut conds: Vec<Conditioning> = Vec::new();
-    let mut joint: Option<Codes> = None;
+    let mut conds: Vec<S::Cond> = Vec::new();
+    let mut joint: Option<S::Joint> = None;
     let mut stop = StopReason::Exhausted;
     while steps.len() < k {
         let t = steps.len();
         let fixed = opts.fixed.get(t).copied();
+        let mut s = S::Scratch::default();
+        let mut catch_up = |j: usize, a: &mut Acc, bound: f64| -> Result<()> {
+            while a.value > bound && a.done < conds.len() {
+                b.update(crit, j, &conds[a.done], a, &mut s)?;
+                a.value = score(crit, rel[j], a, a.done + 1);
+                a.done += 1;
+            }
+            Ok(())
+        };
+        if let Some(tr) = trace.as_deref_mut() {
+            let mut round = Vec::with_capacity(p - t);
+            for j in (0..p).filter(|&j| !taken[j]) {
+                let v = if t == 0 {
+                    rel[j]
+                } else if lazy {
+                    catch_up(j, &mut accs[j], f64::NEG_INFINITY)?;
+                    accs[j].value
+                } else {
+                    score(crit, rel[j], &accs[j], t)
+                };
+                round.push((j, v));
+            }
+            tr.push(round);
+        }
         let (best, value) = if t == 0 {
-            let j = fixed.unwrap_or_else(|| argmax((0..p).map(|j| (j, b.rel[j]))));
-            (j, b.rel[j])
+            let j = fixed.unwrap_or_else(|| argmax((0..p).map(|j| (j, rel[j]))));
+            (j, rel[j])
         } else if lazy {
-            let mut s = Scratch::default();
-            let mut catch_up = |j: usize, a: &mut Acc, bound: f64| {
-                while a.value > bound && a.done < conds.len() {
-                    let tr = b.triple(j, &conds[a.done], &mut s);
-                    a.add_triple(&tr);
-                    a.value = score(crit, b.rel[j], a, a.done + 1);
-                    a.done += 1;
-                }
-            };
             match fixed {
                 Some(j) => {
-                    catch_up(j, &mut accs[j], f64::NEG_INFINITY);
+                    catch_up(j, &mut accs[j], f64::NEG_INFINITY)?;
                     (j, accs[j].value)
                 }
                 None => {
                     let mut best = (usize::MAX, f64::NEG_INFINITY);
                     for j in (0..p).filter(|&j| !taken[j]) {
-                        catch_up(j, &mut accs[j], best.1);
+                        catch_up(j, &mut accs[j], best.1)?;
                         if accs[j].value > best.1 || best.0 == usize::MAX {
                             best = (j, accs[j].value);
                         }
@@ -471,18 +658,14 @@ fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
         } else {
             let scores: Vec<(usize, f64)> = (0..p)
                 .filter(|&j| !taken[j])
-                .map(|j| (j, score(crit, b.rel[j], &accs[j], t)))
+                .map(|j| (j, score(crit, rel[j], &accs[j], t)))
                 .collect();
             let j = fixed.unwrap_or_else(|| argmax(scores.iter().copied()));
-            (j, score(crit, b.rel[j], &accs[j], t))
+            (j, score(crit, rel[j], &accs[j], t))
         };
-        let x = b.x.column(best);
         let p_value = match opts.alpha {
             None => None,
-            Some(_) => Some(match &joint {
-                None => g_test(x, b.y)?.p_value,
-                Some(z) => conditional_g_test(x, b.y, z)?.p_value,
-            }),
+            Some(_) => Some(b.p_value(best, joint.as_ref())?),
         };
         if fixed.is_none() {
             if let (Some(alpha), Some(pv)) = (opts.alpha, p_value) {
@@ -499,22 +682,12 @@ fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
             }
         }
         let a = &accs[best];
-        let (redundancy, conditional_redundancy) = match crit.need() {
-            _ if t == 0 => match crit.need() {
-                Need::Pair => (Some(0.0), None),
-                Need::Triple => (Some(0.0), Some(0.0)),
-                _ => (None, None),
-            },
-            Need::Pair => (Some(a.red), None),
-            Need::Triple => (Some(a.red), Some(a.cred)),
-            _ => (None, None),
-        };
         steps.push(Step {
             feature: best,
             score: value,
-            relevance: b.rel[best],
-            redundancy,
-            conditional_redundancy,
+            relevance: rel[best],
+            redundancy: reports_red.then_some(a.red),
+            conditional_redundancy: reports_cred.then_some(a.cred),
             p_value,
             fixed: fixed.is_some(),
         });
@@ -528,26 +701,23 @@ fn run(b: &Base<'_>, opts: &SelectOptions) -> Result<Selection> {
             break;
         }
         if keep_joint {
-            joint = Some(match joint.take() {
-                None => x.compact(),
-                Some(z) => z.joint(x)?,
-            });
+            joint = Some(b.extend_joint(joint.take(), best)?);
         }
         // Fold the newest feature into every remaining candidate's accumulators.
         if crit == Criterion::CondMi {
-            let c = Conditioning::new(joint.as_ref().unwrap_or(x), b.y)?;
-            update_all(b, crit, &c, &mut accs, &taken);
+            let c = b.condition(best, joint.as_ref())?;
+            b.update_all(crit, &c, &mut accs, &taken)?;
         } else if lazy {
-            conds.push(Conditioning::new(x, b.y)?);
+            conds.push(b.condition(best, None)?);
         } else if crit.need() != Need::Nothing {
-            let c = Conditioning::new(x, b.y)?;
-            update_all(b, crit, &c, &mut accs, &taken);
+            let c = b.condition(best, None)?;
+            b.update_all(crit, &c, &mut accs, &taken)?;
         }
     }
     Ok(Selection {
         criterion: crit,
         steps,
-        relevance: b.rel.clone(),
+        relevance: rel.to_vec(),
         stop,
     })
 }
@@ -565,8 +735,15 @@ thread_local! {
         std::cell::RefCell::new(BlockScratch::default());
 }
 
-/// Folds the conditioning `c` into every remaining candidate's accumulators.
-fn update_all(b: &Base<'_>, crit: Criterion, c: &Conditioning, accs: &mut [Acc], taken: &[bool]) {
+/// Folds the conditioning `c` into every remaining candidate's accumulators with the blocked
+/// `u8` kernels; `false` when they do not apply (the caller then takes the single path).
+fn update_blocked(
+    b: &Base<'_>,
+    crit: Criterion,
+    c: &Conditioning,
+    accs: &mut [Acc],
+    taken: &[bool],
+) -> bool {
     if let Some(cols) = &b.u8 {
         let y = (crit.need() != Need::Pair).then_some(b.y);
         let st = cols.stride();
@@ -624,14 +801,10 @@ fn update_all(b: &Base<'_>, crit: Criterion, c: &Conditioning, accs: &mut [Acc],
                     b.apply(crit, j, c, &mut accs[j], h);
                 }
             }
-            return;
+            return true;
         }
     }
-    accs.par_iter_mut()
-        .enumerate()
-        .with_min_len(8)
-        .filter(|(j, _)| !taken[*j])
-        .for_each_init(Scratch::default, |s, (j, a)| b.update(crit, j, c, a, s));
+    false
 }
 
 /// The index of the largest value, the lowest index among equal ones.

@@ -60,6 +60,30 @@ pub enum SelectError {
         /// The value.
         value: f64,
     },
+    /// A continuous target value that is NaN or infinite.
+    #[error("non-finite value {value} in the target at row {row}")]
+    NonFiniteTarget {
+        /// Row index.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A criterion that cannot be computed with the continuous estimators.
+    #[error("criterion {criterion} is not available with continuous estimators: {reason}")]
+    UnsupportedCriterion {
+        /// The criterion's name.
+        criterion: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A continuous estimator failed on one term of the selection.
+    #[error("estimating {term}: {source}")]
+    Estimate {
+        /// The term, e.g. `I(X3;X0)` or `I(X3,X0;Y)` (features by column index).
+        term: String,
+        /// The estimator's error.
+        source: mutinfo_continuous::ContinuousError,
+    },
     /// A target (class label) that cannot be used.
     #[error("invalid target: {reason}")]
     InvalidTarget {

@@ -4,7 +4,8 @@
 //! under an explicit name — MIM, MIFS, mRMR (difference and quotient), JMI, CMIM (capped, as
 //! FEAST/praznik, and uncapped, as scikit-feature), DISR, ICAP, CIFE, CondMI, JMIM, NJMIM and
 //! the general β/γ criterion of Brown et al. (JMLR 2012) — as a plain function on discrete
-//! codes and as a linfa transformer.
+//! codes (or on continuous features with the kNN / Gaussian / copula estimators of
+//! `mutinfo-continuous`) and as a linfa transformer.
 //!
 //! ## When to use it
 //! - You have class labels and discrete (or discretized) features and want a small, relevant,
@@ -40,16 +41,45 @@
 //!   parameters ([`SelectError`]).
 //!
 //! ## Units and estimators
-//! All terms are plug-in estimates in nats on the codes given. Continuous features must be
-//! discretized first (each distinct value of a column is one category).
+//! All terms are in nats. [`select`] (and [`InfoSelector`] by default) uses exact plug-in
+//! estimates on the discrete codes given; continuous features are discretized first (each
+//! distinct value of a column is one category, or a [`binning`](InfoSelectorParams::binning)).
+//!
+//! [`select_continuous`] (and [`InfoSelector`] with an
+//! [`estimator`](InfoSelectorParams::estimator)) skips the binning: every term comes from a
+//! [`mutinfo_continuous::ContinuousMi`] — KSG, KSG-2, Gao's mixed, Gaussian, Gaussian copula or
+//! `auto` — on the raw values, for a continuous target ([`ContinuousTarget::Values`]) or class
+//! labels ([`ContinuousTarget::Classes`], where `ksg`/`ksg2` become Ross for the terms against
+//! the classes, and `I(X;X_s|Y)` is `Σ_c p(c) I(X;X_s|Y=c)`). `I(X;Y|X_s)` is the chain rule
+//! `I(X,X_s;Y) − I(X_s;Y)`. The round loop, scoring, CMIM laziness, tie rule and stop rules
+//! are shared with the discrete engine. DISR and NJMIM (normalized by `H(X,X_s,Y)`, which is
+//! not defined as a normalizer for differential entropies) and the G-test `alpha` rule return
+//! typed errors. Estimates are not clipped at 0, and are not exact sums, so two different
+//! features do not tie bit for bit the way count tables do.
+//!
+//! ```
+//! use mutinfo_continuous::{ContinuousMi, Estimator};
+//! use mutinfo_select::{select_continuous, ContinuousTarget, Criterion, SelectOptions};
+//! use ndarray::{Array1, Array2};
+//! let n = 200;
+//! let x = Array2::from_shape_fn((n, 3), |(i, j)| ((i * (11 + 6 * j) + j) % n) as f64);
+//! let y = Array1::from_shape_fn(n, |i| x[[i, 2]] + ((i * 13) % 17) as f64 * 3.0);
+//! let mi = ContinuousMi::new().estimator(Estimator::Copula);
+//! let sel = select_continuous(x.view(), ContinuousTarget::Values(y.view()),
+//!                             &SelectOptions::new(Criterion::Jmi).k(2), &mi)?;
+//! assert_eq!(sel.selected()[0], 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+mod continuous;
 mod criterion;
 mod engine;
 mod error;
 mod kernel;
 mod selector;
 
+pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarget};
 pub use criterion::Criterion;
-pub use engine::{select, SelectOptions, Selection, Step, StopReason};
+pub use engine::{select, RoundScores, SelectOptions, Selection, Step, StopReason};
 pub use error::{Result, SelectError};
 pub use selector::{InfoSelector, InfoSelectorParams, InfoSelectorValidParams};

@@ -5,7 +5,9 @@ use crate::error::{CliError, Result};
 use crate::output::{check_not_input, emit, num, write_atomic, Format, TextTable};
 use crate::{plot, progress, target};
 use clap::Args;
-use mutinfo_select::{select, Criterion, SelectOptions, Selection};
+use mutinfo_select::{
+    select, select_continuous, ContinuousTarget, Criterion, SelectOptions, Selection,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::PathBuf;
@@ -41,6 +43,14 @@ pub struct SelectArgs {
     /// Features selected first, whatever their scores (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     pub fix: Vec<String>,
+    /// Estimate every term on the raw numeric features with a continuous estimator (ksg, ksg2,
+    /// mixed, gaussian, copula, ksg-copula, elliptical or auto) instead of binning them; a float target is then
+    /// continuous, any other target classes. Without it, features are encoded (binned).
+    #[arg(long)]
+    pub estimator: Option<String>,
+    /// Neighbour count k of the kNN estimators (with --estimator).
+    #[arg(long, default_value_t = 3)]
+    pub neighbors: usize,
     /// Save the fitted selector (and its encoding) as JSON, for `mutinfo transform`.
     #[arg(long)]
     pub save_model: Option<PathBuf>,
@@ -65,14 +75,35 @@ pub struct SavedSelector {
     pub selected: Vec<String>,
     /// The engine's full record (criterion, steps, relevance, stop reason).
     pub selection: Selection,
-    /// The fitted encoding (binning, categories) of target and features.
-    pub encoding: mutinfo_data::Encoding,
+    /// The fitted encoding (binning, categories) of target and features (absent when a
+    /// continuous estimator selected on the raw values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<mutinfo_data::Encoding>,
+    /// The continuous estimator and its neighbour count, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimator: Option<serde_json::Value>,
+}
+
+/// The continuous estimator of `--estimator`.
+fn continuous_estimator(name: &str) -> Result<mutinfo_continuous::Estimator> {
+    use mutinfo_continuous::Estimator;
+    match name.parse::<Estimator>() {
+        Ok(e) if e != Estimator::Ross => Ok(e),
+        _ => Err(CliError::Usage(format!(
+            "--estimator {name:?}: expected ksg, ksg2, mixed, gaussian, copula, ksg-copula, elliptical or auto"
+        ))),
+    }
 }
 
 /// Runs `mutinfo select`.
 pub fn run(a: &SelectArgs) -> Result<()> {
     let t0 = Instant::now();
     let criterion = Criterion::from_name(&a.criterion, a.beta, a.gamma)?;
+    let estimator = a
+        .estimator
+        .as_deref()
+        .map(continuous_estimator)
+        .transpose()?;
     if a.k.is_none() && a.alpha.is_none() && a.threshold.is_none() {
         return Err(CliError::Usage(
             "give -k K, --alpha A or --threshold T to say when to stop".into(),
@@ -96,14 +127,6 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             }
         }
     }
-    pb.set_message("encoding");
-    let (encoding, enc) = a.encode.builder(&a.target, &features)?.fit(&table)?;
-    if enc.target.observed_cardinality() < 2 {
-        return Err(CliError::input(
-            path,
-            format!("target column {} has a single class", a.target),
-        ));
-    }
     let mut opts = SelectOptions::new(criterion).fixed(fixed);
     opts = match a.k {
         Some(k) => opts.k(k),
@@ -115,11 +138,64 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     if let Some(t) = a.threshold {
         opts = opts.threshold(t);
     }
-    pb.set_message("selecting");
-    let sel = select(&enc.features, &enc.target, &opts)?;
+    let (sel, names, rows, encoding, continuous) = match estimator {
+        None => {
+            pb.set_message("encoding");
+            let (encoding, enc) = a.encode.builder(&a.target, &features)?.fit(&table)?;
+            if enc.target.observed_cardinality() < 2 {
+                return Err(CliError::input(
+                    path,
+                    format!("target column {} has a single class", a.target),
+                ));
+            }
+            pb.set_message("selecting");
+            let sel = select(&enc.features, &enc.target, &opts)?;
+            (sel, enc.names, enc.target.len(), Some(encoding), None)
+        }
+        Some(est) => {
+            if a.neighbors == 0 {
+                return Err(CliError::Usage("--neighbors must be at least 1".into()));
+            }
+            if a.alpha.is_some() {
+                return Err(CliError::Usage(
+                    "--alpha needs the discrete engine (the G-test is for counts):                      stop a continuous selection with -k or --threshold"
+                        .into(),
+                ));
+            }
+            pb.set_message("reading values");
+            let x = mutinfo_data::numeric_matrix(&table, &features)?;
+            let mi = mutinfo_continuous::ContinuousMi::new()
+                .estimator(est)
+                .neighbors(a.neighbors);
+            pb.set_message("selecting");
+            let (sel, kind) = if target::is_float(&table, &a.target) {
+                let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))?;
+                let t = ContinuousTarget::Values(y.column(0));
+                (select_continuous(x.view(), t, &opts, &mi), "continuous")
+            } else {
+                let (codes, _) = target::classes(path, &table, &a.target)?;
+                let t = ContinuousTarget::Classes(&codes);
+                (select_continuous(x.view(), t, &opts, &mi), "classes")
+            };
+            let sel = sel.map_err(|e| match e {
+                mutinfo_select::SelectError::NonFinite { column, row, value } => CliError::input(
+                    path,
+                    format!(
+                        "column {}: non-finite value {value} at row {row}",
+                        features[column]
+                    ),
+                ),
+                e => e.into(),
+            })?;
+            let settings = json!({
+                "estimator": est.name(), "neighbors": a.neighbors, "target_kind": kind,
+            });
+            (sel, features.clone(), x.nrows(), None, Some(settings))
+        }
+    };
     pb.finish_and_clear();
     let b = a.report.base;
-    let names = &enc.names;
+    let names = &names;
     let selected: Vec<String> = sel.steps.iter().map(|s| names[s.feature].clone()).collect();
     if let Some(p) = &a.save_model {
         check_not_input(p, &[path])?;
@@ -131,6 +207,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             selected: selected.clone(),
             selection: sel.clone(),
             encoding,
+            estimator: continuous.clone(),
         };
         let text =
             serde_json::to_string_pretty(&saved).map_err(|e| CliError::Usage(e.to_string()))?;
@@ -173,10 +250,11 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                 })
                 .collect();
             serde_json::to_string_pretty(&json!({
-                "command": "select", "data": a.input.data, "target": a.target, "rows": enc.target.len(),
+                "command": "select", "data": a.input.data, "target": a.target, "rows": rows,
                 "unit": b.unit(), "criterion": a.criterion,
                 "settings": {"k": a.k, "alpha": a.alpha, "threshold": a.threshold, "beta": a.beta, "gamma": a.gamma,
-                             "binning": a.encode.binning, "bins": a.encode.bins, "missing": a.encode.missing},
+                             "binning": a.encode.binning, "bins": a.encode.bins, "missing": a.encode.missing,
+                             "continuous": continuous},
                 "stop": format!("{:?}", sel.stop),
                 "elapsed_seconds": elapsed,
                 "features": steps,

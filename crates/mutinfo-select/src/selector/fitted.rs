@@ -1,15 +1,17 @@
 //! The fitted selector: a linfa `Transformer` that keeps the selected columns.
 
 use super::hyperparams::{InfoSelectorParams, InfoSelectorValidParams};
+use crate::continuous::{select_continuous, ContinuousTarget};
 use crate::engine::{select, Selection, Step};
 use crate::error::{Result, SelectError};
 use arrow::record_batch::RecordBatch;
 use linfa::dataset::{AsTargets, DatasetBase};
 use linfa::traits::{Fit, Transformer};
 use linfa::Float;
+use mutinfo_continuous::{ContinuousMi, Estimator};
 use mutinfo_core::{CodeMatrix, Codes};
 use mutinfo_data::FittedDiscretizer;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -50,8 +52,9 @@ pub struct InfoSelector {
 impl InfoSelector {
     /// Hyperparameters with their defaults: criterion [`Criterion::Jmi`](crate::Criterion::Jmi),
     /// `k = 10`, no significance test (`alpha`), no threshold, no fixed features. Feature
-    /// values are used as categories as they are (each distinct value one category); discretize
-    /// continuous features first.
+    /// values are used as categories as they are (each distinct value one category); give
+    /// continuous features a [`binning`](InfoSelectorParams::binning) or a continuous
+    /// [`estimator`](InfoSelectorParams::estimator) (kNN / Gaussian / copula, no binning).
     pub fn params() -> InfoSelectorParams {
         InfoSelectorParams::new()
     }
@@ -67,24 +70,71 @@ impl InfoSelector {
         names: Vec<String>,
     ) -> Result<Self> {
         let selection = select(features, target, &params.options)?;
-        let n = features.n_cols();
+        Ok(Self::from_selection(
+            params,
+            selection,
+            features.n_cols(),
+            names,
+        ))
+    }
+
+    /// Fits on continuous features for a continuous target (regression) with
+    /// [`select_continuous`], using the estimator of `params` (`Auto` when none is set);
+    /// `names` may be empty. Class targets go through linfa's `Fit` (with
+    /// [`InfoSelectorParams::estimator`] set) or [`select_continuous`].
+    ///
+    /// # Errors
+    /// As [`select_continuous`].
+    pub fn fit_values(
+        params: &InfoSelectorValidParams,
+        features: ArrayView2<'_, f64>,
+        target: ArrayView1<'_, f64>,
+        names: Vec<String>,
+    ) -> Result<Self> {
+        let mi = params.continuous_mi().unwrap_or_else(|| {
+            ContinuousMi::new()
+                .estimator(Estimator::Auto)
+                .neighbors(params.neighbors)
+        });
+        let selection = select_continuous(
+            features,
+            ContinuousTarget::Values(target),
+            &params.options,
+            &mi,
+        )?;
+        let mut params = params.clone();
+        params.estimator = Some(mi.get_estimator());
+        Ok(Self::from_selection(
+            &params,
+            selection,
+            features.ncols(),
+            names,
+        ))
+    }
+
+    fn from_selection(
+        params: &InfoSelectorValidParams,
+        selection: Selection,
+        n: usize,
+        names: Vec<String>,
+    ) -> Self {
         let feature_names = if names.len() == n {
             names
         } else {
             (0..n).map(|j| format!("f{j}")).collect()
         };
-        Ok(InfoSelector {
+        InfoSelector {
             params: params.clone(),
             n_features: n,
             feature_names,
             selected: selection.selected(),
             selection,
             discretizer: None,
-        })
+        }
     }
 
     /// The discretizer fitted on the training features (`None` after
-    /// [`InfoSelector::fit_codes`]); apply it to new data to get the codes the selection saw.
+    /// [`InfoSelector::fit_codes`] and for a continuous estimator); apply it to new data to get the codes the selection saw.
     pub fn discretizer(&self) -> Option<&FittedDiscretizer> {
         self.discretizer.as_ref()
     }
@@ -272,7 +322,9 @@ where
     type Object = InfoSelector;
 
     /// Selects features of `dataset` for its class targets (an `Array1` of labels, or an
-    /// `Array2` with one column).
+    /// `Array2` with one column): discretized and by [`select`], or, with a continuous
+    /// [`estimator`](InfoSelectorParams::estimator), on the raw values by
+    /// [`select_continuous`] (no discretizer is kept then).
     ///
     /// # Errors
     /// [`SelectError::NonFinite`] naming a NaN or infinite feature value,
@@ -294,6 +346,20 @@ where
         }
         let values = finite_records(records.view())?;
         let names = dataset.feature_names().to_vec();
+        if let Some(mi) = self.continuous_mi() {
+            let selection = select_continuous(
+                values.view(),
+                ContinuousTarget::Classes(&target),
+                &self.options,
+                &mi,
+            )?;
+            return Ok(InfoSelector::from_selection(
+                self,
+                selection,
+                values.ncols(),
+                names,
+            ));
+        }
         let discretizer = if names.len() == values.ncols() {
             FittedDiscretizer::fit_named(values.view(), &names, &self.binning, Some(&target))?
         } else {
@@ -437,6 +503,57 @@ mod tests {
         let disc = s.discretizer().unwrap();
         let back = InfoSelector::from_json(&s.to_json().unwrap()).unwrap();
         assert_eq!(back.discretizer(), Some(disc));
+    }
+
+    /// 200 rows: column 1 carries the class (a shift by class), column 0 is noise.
+    fn continuous_data() -> Dataset<f64, usize, ndarray::Ix1> {
+        let n = 200;
+        let y: Array1<usize> = Array1::from_shape_fn(n, |i| i % 2);
+        let x = Array2::from_shape_fn((n, 2), |(i, j)| {
+            let u = ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0;
+            if j == 1 {
+                u + 1.5 * y[i] as f64
+            } else {
+                u
+            }
+        });
+        Dataset::new(x, y).with_feature_names(vec!["noise", "signal"])
+    }
+
+    #[test]
+    fn continuous_fit_skips_the_discretizer_and_saves_the_estimator() {
+        use mutinfo_continuous::Estimator;
+        let d = continuous_data();
+        let s = InfoSelector::params()
+            .estimator(Some(Estimator::Ksg1))
+            .neighbors(4)
+            .criterion(Criterion::Mrmr)
+            .k(1)
+            .fit(&d)
+            .unwrap();
+        assert_eq!(s.selected_names(), vec!["signal"]);
+        assert!(s.discretizer().is_none());
+        assert!(s.scores()[1] > 0.4, "{}", s.scores()[1]);
+        let json = s.to_json().unwrap();
+        assert!(json.contains("\"estimator\": \"ksg\""), "{json}");
+        assert!(json.contains("\"neighbors\": 4"), "{json}");
+        let back = InfoSelector::from_json(&json).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.params_used().estimator(), Some(Estimator::Ksg1));
+        // A model saved before the estimator existed still loads (discrete).
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let p = v["params"].as_object_mut().unwrap();
+        p.remove("estimator");
+        p.remove("neighbors");
+        let old = InfoSelector::from_json(&v.to_string()).unwrap();
+        assert_eq!(old.params_used().estimator(), None);
+        assert_eq!(old.params_used().neighbors(), 3);
+        // A continuous target through fit_values.
+        let yv = d.records().column(1).mapv(|v| 2.0 * v);
+        let r = InfoSelector::fit_values(s.params_used(), d.records().view(), yv.view(), vec![])
+            .unwrap();
+        assert_eq!(r.selected(), &[1]);
+        assert_eq!(r.feature_names(), &["f0", "f1"]);
     }
 
     #[test]

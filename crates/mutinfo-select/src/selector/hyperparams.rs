@@ -4,14 +4,44 @@ use crate::criterion::Criterion;
 use crate::engine::SelectOptions;
 use crate::error::SelectError;
 use linfa::ParamGuard;
+use mutinfo_continuous::{ContinuousMi, Estimator};
 use mutinfo_data::Binning;
 use serde::{Deserialize, Serialize};
+
+/// The default neighbour count of the kNN estimators (Kraskov's and scikit-learn's 3).
+const DEFAULT_NEIGHBORS: usize = 3;
+
+fn default_neighbors() -> usize {
+    DEFAULT_NEIGHBORS
+}
+
+/// Saves a continuous estimator by its name (`ksg`, `copula`, ...).
+mod estimator_name {
+    use mutinfo_continuous::Estimator;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(e: &Option<Estimator>, s: S) -> Result<S::Ok, S::Error> {
+        e.map(Estimator::name).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Estimator>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|n| n.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
 
 /// Checked hyperparameters of a mutual-information feature selector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InfoSelectorValidParams {
     pub(crate) options: SelectOptions,
     pub(crate) binning: Binning,
+    /// The continuous estimator (`None`: discrete codes and the discretizer).
+    #[serde(default, with = "estimator_name")]
+    pub(crate) estimator: Option<Estimator>,
+    /// Neighbour count of the kNN estimators.
+    #[serde(default = "default_neighbors")]
+    pub(crate) neighbors: usize,
 }
 
 impl InfoSelectorValidParams {
@@ -50,6 +80,23 @@ impl InfoSelectorValidParams {
     pub fn options(&self) -> &SelectOptions {
         &self.options
     }
+
+    /// The continuous estimator, when the selection runs on raw values
+    /// ([`select_continuous`](crate::select_continuous)) instead of discrete codes.
+    pub fn estimator(&self) -> Option<Estimator> {
+        self.estimator
+    }
+
+    /// Neighbour count of the kNN estimators (used only with an estimator).
+    pub fn neighbors(&self) -> usize {
+        self.neighbors
+    }
+
+    /// The configured continuous estimator, `None` for a discrete selection.
+    pub fn continuous_mi(&self) -> Option<ContinuousMi> {
+        self.estimator
+            .map(|e| ContinuousMi::new().estimator(e).neighbors(self.neighbors))
+    }
 }
 
 /// Unchecked hyperparameters of a mutual-information feature selector; create with
@@ -62,6 +109,8 @@ impl InfoSelectorParams {
         InfoSelectorParams(InfoSelectorValidParams {
             options: SelectOptions::default(),
             binning: Binning::None,
+            estimator: None,
+            neighbors: DEFAULT_NEIGHBORS,
         })
     }
 
@@ -106,6 +155,21 @@ impl InfoSelectorParams {
         self
     }
 
+    /// Selects on the raw feature values with a continuous estimator of `mutinfo-continuous`
+    /// (kNN, Gaussian, copula; see [`select_continuous`](crate::select_continuous)) instead of
+    /// discretizing them (default `None`: discrete codes). With an estimator the
+    /// [`binning`](Self::binning) is not used, and DISR, NJMIM and `alpha` are rejected.
+    pub fn estimator(mut self, estimator: Option<Estimator>) -> Self {
+        self.0.estimator = estimator;
+        self
+    }
+
+    /// Sets `k`, the neighbour count of the kNN estimators (default 3; at least 1).
+    pub fn neighbors(mut self, k: usize) -> Self {
+        self.0.neighbors = k;
+        self
+    }
+
     /// Column indices selected first, in order (default: none).
     pub fn fixed(mut self, fixed: Vec<usize>) -> Self {
         self.0.options.fixed = fixed;
@@ -119,6 +183,16 @@ impl ParamGuard for InfoSelectorParams {
 
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         self.0.options.validate(None)?;
+        if self.0.estimator.is_some() {
+            crate::continuous::check_continuous_options(&self.0.options)?;
+            if self.0.neighbors == 0 {
+                return Err(SelectError::InvalidParameter {
+                    name: "neighbors",
+                    value: "0".into(),
+                    reason: "must be at least 1",
+                });
+            }
+        }
         let bad_bins = match &self.0.binning {
             Binning::Uniform { bins } | Binning::Quantile { bins } => *bins == 0,
             Binning::Edges { edges } => {
@@ -174,5 +248,23 @@ mod tests {
             .criterion(Criterion::Mifs { beta: -0.1 })
             .check()
             .is_err());
+        assert!(v.estimator().is_none() && v.continuous_mi().is_none());
+        let c = InfoSelector::params()
+            .estimator(Some(Estimator::Copula))
+            .neighbors(5);
+        let mi = c.check_ref().unwrap().continuous_mi().unwrap();
+        assert_eq!(
+            (mi.get_estimator(), mi.get_neighbors()),
+            (Estimator::Copula, 5)
+        );
+        assert!(matches!(
+            c.clone().criterion(Criterion::Disr).check(),
+            Err(SelectError::UnsupportedCriterion {
+                criterion: "disr",
+                ..
+            })
+        ));
+        assert!(c.clone().alpha(0.05).check().is_err());
+        assert!(c.neighbors(0).check().is_err());
     }
 }
