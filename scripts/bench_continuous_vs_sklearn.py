@@ -71,7 +71,7 @@ with tempfile.TemporaryDirectory() as d:
         diff = max(abs(max(v, 0) - r) for v, r in zip(vals, ref))
         print(f"\n{name}                      wall ms     CPU ms   speed-up (wall / CPU)")
         print(f"  sklearn mutual_info_regression {sk_wall:10.1f} {sk_cpu:10.1f}")
-        for est in ["ksg", "copula"]:
+        for est in ["ksg", "copula", "auto"]:
             for th, t in [(1, t1), (2, t2)]:
                 w, c = t[est]
                 print(f"  mutinfo {est:6s} {th} thread{'s' if th > 1 else ' '}       {w:10.1f} {c:10.1f}   "

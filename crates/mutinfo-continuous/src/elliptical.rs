@@ -38,6 +38,49 @@ const NU_GRID: usize = 321;
 /// far, the points at each finer step out to the previous step: 25 evaluations in all.
 const SEARCH_STEPS: [usize; 4] = [32, 8, 2, 1];
 
+/// At most this many rows enter the likelihood search for ν and the likelihood-ratio test:
+/// above it, the rows whose rank in the first column is a multiple of `⌈N / FIT_ROWS⌉` (a
+/// sample stratified on that column, independent of the row order). The correlation matrix
+/// always uses every row.
+pub const FIT_ROWS: usize = 5000;
+
+/// Rows that enter the ν search for `n` rows (see [`FIT_ROWS`]).
+pub(crate) fn fit_rows(n: usize) -> usize {
+    if n > FIT_ROWS {
+        n.div_ceil(n.div_ceil(FIT_ROWS))
+    } else {
+        n
+    }
+}
+
+/// The ranks of the stratified subsample of [`FIT_ROWS`], re-ranked `0..fit_rows(n)`.
+fn subsample(ranks: &[&[u32]]) -> Vec<Vec<u32>> {
+    let n = ranks[0].len();
+    let m = n.div_ceil(FIT_ROWS) as u32;
+    let keep: Vec<bool> = ranks[0].iter().map(|&r| r % m == 0).collect();
+    ranks
+        .iter()
+        .map(|col| {
+            let mut row_of_rank = vec![0u32; n];
+            for (row, &r) in col.iter().enumerate() {
+                row_of_rank[r as usize] = row as u32;
+            }
+            let mut new_rank = vec![u32::MAX; n];
+            let mut next = 0u32;
+            for &row in &row_of_rank {
+                if keep[row as usize] {
+                    new_rank[row as usize] = next;
+                    next += 1;
+                }
+            }
+            (0..n)
+                .filter(|&row| keep[row])
+                .map(|row| new_rank[row])
+                .collect()
+        })
+        .collect()
+}
+
 /// Smallest eigenvalue allowed in the Kendall correlation matrix (it is repaired above that).
 const MIN_EIGENVALUE: f64 = 1e-6;
 
@@ -122,7 +165,10 @@ impl EllipticalFit {
 /// shared (across the features of a many-feature run, across threads).
 #[derive(Debug)]
 pub(crate) struct TTables {
+    /// Rows of the fit ([`fit_rows`]).
     n: usize,
+    /// Normal scores of the fit's ranks, for the Gaussian-copula likelihood.
+    normal: NormalScores,
     tables: Vec<std::sync::OnceLock<TTable>>,
 }
 
@@ -139,9 +185,12 @@ fn grid_ln_nu(g: usize) -> f64 {
 }
 
 impl TTables {
+    /// Tables for data of `n` rows (built for the [`fit_rows`] that enter the search).
     pub fn new(n: usize) -> Self {
+        let n = fit_rows(n);
         TTables {
             n,
+            normal: NormalScores::new(n),
             tables: (0..NU_GRID).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
@@ -176,7 +225,6 @@ impl TTables {
 pub(crate) fn fit(
     ranks: &[&[u32]],
     dx: usize,
-    normal: &NormalScores,
     tables: &TTables,
     bias: bool,
 ) -> Option<EllipticalFit> {
@@ -201,6 +249,17 @@ pub(crate) fn fit(
     };
     let (ln_det_x, ln_det_y) = (sub(0..dx)?, sub(dx..d)?);
 
+    // The ν search and the likelihood-ratio test on at most FIT_ROWS rows.
+    let n_all = n;
+    let sampled = (n > FIT_ROWS).then(|| subsample(ranks));
+    let fit_cols: Vec<&[u32]> = match &sampled {
+        Some(v) => v.iter().map(|c| &c[..]).collect(),
+        None => ranks.to_vec(),
+    };
+    let ranks = &fit_cols[..];
+    let n = ranks[0].len();
+    assert_eq!(n, tables.n, "t tables built for another row count");
+
     // Σ_i z_iᵀ R⁻¹ z_i terms for scores z = table[rank], by forward substitution with L.
     let mut w = vec![0.0; d];
     let mut quad = |table: &[f64], mut each: Box<dyn FnMut(f64) + '_>| {
@@ -217,7 +276,7 @@ pub(crate) fn fit(
     };
 
     // Gaussian copula log-likelihood with the same R.
-    let s = normal.values();
+    let s = tables.normal.values();
     let mut sum_q = 0.0;
     quad(s, Box::new(|q| sum_q += q));
     let sum_s2: f64 = s.iter().map(|v| v * v).sum();
@@ -282,7 +341,7 @@ pub(crate) fn fit(
     let dy = d - dx;
     let mut t_mi = 0.5 * (ln_det_x + ln_det_y - ln_det_r) + f(dx as f64) + f(dy as f64) - f(df);
     if bias {
-        t_mi -= 0.5 * (log_det_bias(dx, n) + log_det_bias(dy, n) - log_det_bias(d, n));
+        t_mi -= 0.5 * (log_det_bias(dx, n_all) + log_det_bias(dy, n_all) - log_det_bias(d, n_all));
     }
     Some(EllipticalFit {
         t_mi,
@@ -379,6 +438,8 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
         #[test]
         fn kendall_tau_equals_pair_count(
             v in proptest::collection::vec((-1000i32..1000, -1000i32..1000), 2..300)
@@ -397,6 +458,29 @@ mod tests {
             }
             let want = s as f64 / (n * (n - 1) / 2) as f64;
             prop_assert!((kendall_tau(&ra, &rb) - want).abs() < 1e-12);
+        }
+
+        #[test]
+        fn subsample_keeps_a_rank_stratum_and_its_order(
+            v in proptest::collection::vec((-1e6f64..1e6, -1e6f64..1e6), FIT_ROWS + 1..3 * FIT_ROWS),
+        ) {
+            let a: Vec<f64> = v.iter().map(|p| p.0).collect();
+            let b: Vec<f64> = v.iter().map(|p| p.1).collect();
+            let (ra, rb) = (ranks_from_order(&sort_rows(&a)), ranks_from_order(&sort_rows(&b)));
+            let sub = subsample(&[&ra, &rb]);
+            let m = v.len().div_ceil(FIT_ROWS) as u32;
+            let kept: Vec<usize> = (0..v.len()).filter(|&i| ra[i] % m == 0).collect();
+            prop_assert_eq!(kept.len(), fit_rows(v.len()));
+            prop_assert!(kept.len() <= FIT_ROWS);
+            for (col, full) in sub.iter().zip([&ra, &rb]) {
+                let mut sorted = col.clone();
+                sorted.sort_unstable();
+                prop_assert!(sorted.iter().enumerate().all(|(i, &r)| r as usize == i));
+                for (x, &i) in kept.iter().enumerate().skip(1) {
+                    let j = kept[x - 1];
+                    prop_assert_eq!(col[x] > col[x - 1], full[i] > full[j]);
+                }
+            }
         }
 
         #[test]

@@ -454,13 +454,7 @@ impl ContinuousMi {
             .chain(&yc.ranks.cols)
             .map(|c| &c[..])
             .collect();
-        let fit = elliptical::fit(
-            &cols,
-            x.block.dim,
-            &yc.scores,
-            &yc.tables,
-            self.bias_correction,
-        );
+        let fit = elliptical::fit(&cols, x.block.dim, &yc.tables, self.bias_correction);
         match fit {
             Some(f) if f.t_preferred() => Ok((f.t_mi, Estimator::Elliptical, reason::T_COPULA)),
             _ => Ok((
