@@ -326,39 +326,14 @@ where
 /// common lengths so that [`insert_sorted`] unrolls and the slots stay in registers.
 macro_rules! with_slots {
     ($len:expr, $top:ident => $body:expr) => {
+        with_slots!(@arms $len, $top, $body; 1 2 3 4 5 6 7 8)
+    };
+    (@arms $len:expr, $top:ident, $body:expr; $($n:literal)*) => {
         match $len {
-            1 => {
-                let $top = &mut [0.0f64; 1][..];
+            $($n => {
+                let $top = &mut [0.0f64; $n][..];
                 $body
-            }
-            2 => {
-                let $top = &mut [0.0f64; 2][..];
-                $body
-            }
-            3 => {
-                let $top = &mut [0.0f64; 3][..];
-                $body
-            }
-            4 => {
-                let $top = &mut [0.0f64; 4][..];
-                $body
-            }
-            5 => {
-                let $top = &mut [0.0f64; 5][..];
-                $body
-            }
-            6 => {
-                let $top = &mut [0.0f64; 6][..];
-                $body
-            }
-            7 => {
-                let $top = &mut [0.0f64; 7][..];
-                $body
-            }
-            8 => {
-                let $top = &mut [0.0f64; 8][..];
-                $body
-            }
+            })*
             len => {
                 let $top = &mut vec![0.0f64; len][..];
                 $body

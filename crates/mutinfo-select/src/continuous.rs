@@ -3,7 +3,7 @@
 
 use crate::criterion::{Criterion, Need};
 use crate::engine::{
-    par_update, run, Acc, PairTerms, RoundScores, SelectOptions, Selection, TermSource,
+    check_shape, par_update, run, Acc, PairTerms, RoundScores, SelectOptions, Selection, TermSource,
 };
 use crate::error::{Result, SelectError};
 use mutinfo_continuous::{ContinuousError, ContinuousMi, Estimate, Estimator};
@@ -333,19 +333,7 @@ fn build<'a, 'b>(
     mi: &ContinuousMi,
 ) -> Result<Source<'a, 'b>> {
     let (n, p) = features.dim();
-    if p == 0 {
-        return Err(SelectError::Empty { unit: "features" });
-    }
-    if n == 0 {
-        return Err(SelectError::Empty { unit: "rows" });
-    }
-    if target.len() != n {
-        return Err(SelectError::TargetLength {
-            expected: n,
-            found: target.len(),
-        });
-    }
-    opts.validate(Some(p))?;
+    check_shape(n, p, target.len(), opts)?;
     check_continuous_options(opts)?;
     if mi.get_neighbors() == 0 {
         return Err(SelectError::InvalidParameter {

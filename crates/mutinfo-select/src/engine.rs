@@ -510,6 +510,28 @@ impl TermSource for Base<'_> {
     }
 }
 
+/// Checks an `n × p` feature matrix, its target's length and the options against `p`.
+pub(crate) fn check_shape(
+    n: usize,
+    p: usize,
+    target_len: usize,
+    opts: &SelectOptions,
+) -> Result<()> {
+    if p == 0 {
+        return Err(SelectError::Empty { unit: "features" });
+    }
+    if n == 0 {
+        return Err(SelectError::Empty { unit: "rows" });
+    }
+    if target_len != n {
+        return Err(SelectError::TargetLength {
+            expected: n,
+            found: target_len,
+        });
+    }
+    opts.validate(Some(p))
+}
+
 /// Greedy forward selection of columns of `features` for the class `target`.
 ///
 /// Each round counts every remaining candidate once against the newest selected feature and
@@ -536,19 +558,7 @@ impl TermSource for Base<'_> {
 pub fn select(features: &CodeMatrix, target: &Codes, opts: &SelectOptions) -> Result<Selection> {
     let p = features.n_cols();
     let n = features.n_rows();
-    if p == 0 {
-        return Err(SelectError::Empty { unit: "features" });
-    }
-    if n == 0 {
-        return Err(SelectError::Empty { unit: "rows" });
-    }
-    if target.len() != n {
-        return Err(SelectError::TargetLength {
-            expected: n,
-            found: target.len(),
-        });
-    }
-    opts.validate(Some(p))?;
+    check_shape(n, p, target.len(), opts)?;
     let nl = NLogNTable::new(n as u64);
     let h_y = NLogNSum::from_counts(target.counts()).entropy(n as u64);
     let pairs: Vec<(f64, f64)> = (0..p)
