@@ -421,27 +421,10 @@ impl DatasetBuilder {
         }
         // Missing rows.
         let n_rows = table.num_rows();
-        let mut drop = vec![false; n_rows];
-        for (raw, name) in std::iter::once((&traw, &self.target)).chain(raws.iter().zip(&names)) {
-            check_inf(raw, name)?;
-            if n_rows > 0 && missing_rows(raw).count() == n_rows {
-                return Err(DataError::AllMissing {
-                    column: name.clone(),
-                });
-            }
-            for row in missing_rows(raw) {
-                match self.missing {
-                    Missing::Error => {
-                        return Err(DataError::MissingValue {
-                            column: name.clone(),
-                            row,
-                        })
-                    }
-                    Missing::DropRow => drop[row] = true,
-                    Missing::OwnCategory => {}
-                }
-            }
-        }
+        let drop = self.rows_to_drop(
+            n_rows,
+            std::iter::once((&traw, &self.target)).chain(raws.iter().zip(&names)),
+        )?;
         let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
         let dropped_rows: Vec<usize> = (0..n_rows).filter(|&i| drop[i]).collect();
         let take = |raw: &Raw| -> Raw {
@@ -482,6 +465,38 @@ impl DatasetBuilder {
                 dropped_rows,
             },
         ))
+    }
+
+    /// Rows to drop for missing values in the used columns (`Missing::DropRow`), after
+    /// checking each column for infinities, for being all missing and, under
+    /// `Missing::Error`, for any missing value.
+    fn rows_to_drop<'a>(
+        &self,
+        n_rows: usize,
+        columns: impl Iterator<Item = (&'a Raw, &'a String)>,
+    ) -> Result<Vec<bool>> {
+        let mut drop = vec![false; n_rows];
+        for (raw, name) in columns {
+            check_inf(raw, name)?;
+            if n_rows > 0 && missing_rows(raw).count() == n_rows {
+                return Err(DataError::AllMissing {
+                    column: name.clone(),
+                });
+            }
+            for row in missing_rows(raw) {
+                match self.missing {
+                    Missing::Error => {
+                        return Err(DataError::MissingValue {
+                            column: name.clone(),
+                            row,
+                        })
+                    }
+                    Missing::DropRow => drop[row] = true,
+                    Missing::OwnCategory => {}
+                }
+            }
+        }
+        Ok(drop)
     }
 
     /// A feature column's values: numbers, or strings when it is categorical (integers by
@@ -554,27 +569,7 @@ impl DatasetBuilder {
             raws.push(self.feature_values(table, n, &dt)?);
         }
         let n_rows = table.num_rows();
-        let mut drop = vec![false; n_rows];
-        for (raw, name) in raws.iter().zip(names) {
-            check_inf(raw, name)?;
-            if n_rows > 0 && missing_rows(raw).count() == n_rows {
-                return Err(DataError::AllMissing {
-                    column: name.clone(),
-                });
-            }
-            for row in missing_rows(raw) {
-                match self.missing {
-                    Missing::Error => {
-                        return Err(DataError::MissingValue {
-                            column: name.clone(),
-                            row,
-                        })
-                    }
-                    Missing::DropRow => drop[row] = true,
-                    Missing::OwnCategory => {}
-                }
-            }
-        }
+        let drop = self.rows_to_drop(n_rows, raws.iter().zip(names))?;
         let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
         if keep.is_empty() {
             return Err(DataError::EmptyFile {
