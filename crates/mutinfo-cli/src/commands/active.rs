@@ -6,9 +6,10 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use mutinfo_active::{
-    Acquisition, ActiveLearner, Bootstrap, LearningCurve, Logistic, SimulatedOracle, TreeMember,
+    Acquisition, ActiveLearner, Bootstrap, CommitteeFactory, LearningCurve, Logistic,
+    SimulatedOracle, TreeMember,
 };
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -32,6 +33,34 @@ pub enum ActiveCommand {
     /// Simulate labeling loops on a labeled file and compare acquisition methods with random
     /// sampling (learning curves, area under them, labels needed to reach an accuracy).
     Simulate(SimulateArgs),
+}
+
+/// One simulated labeling run of `mutinfo active simulate`, whatever the committee members.
+struct Run<'a> {
+    a: &'a SimulateArgs,
+    pool: ArrayView2<'a, f64>,
+    n_classes: usize,
+    acquisition: Acquisition,
+    seed: u64,
+    test: (ArrayView2<'a, f64>, &'a [usize]),
+    initial: &'a [usize],
+}
+
+impl Run<'_> {
+    fn curve<F: CommitteeFactory>(
+        &self,
+        factory: F,
+        oracle: &mut SimulatedOracle,
+    ) -> Result<LearningCurve> {
+        Ok(
+            ActiveLearner::new(self.pool, self.n_classes, factory, self.acquisition.clone())
+                .batch_size(self.a.batch)
+                .budget(self.a.budget)
+                .seed(self.seed)
+                .evaluation(self.test.0, self.test.1)
+                .run(self.initial, oracle)?,
+        )
+    }
 }
 
 /// `mutinfo active simulate`.
@@ -158,29 +187,18 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
         let initial: Vec<usize> = (0..a.initial).collect();
         for (m, (_, acq)) in methods.iter().enumerate() {
             let oracle = &mut SimulatedOracle::new(yp.clone());
+            let run = Run {
+                a,
+                pool: xp.view(),
+                n_classes: levels.len(),
+                acquisition: acq.clone(),
+                seed,
+                test: (xt.view(), &yt),
+                initial: &initial,
+            };
             let curve = match a.model.as_str() {
-                "tree" => ActiveLearner::new(
-                    xp.view(),
-                    levels.len(),
-                    Bootstrap::new(TreeMember::default(), a.members),
-                    acq.clone(),
-                )
-                .batch_size(a.batch)
-                .budget(a.budget)
-                .seed(seed)
-                .evaluation(xt.view(), &yt)
-                .run(&initial, oracle)?,
-                "logistic" => ActiveLearner::new(
-                    xp.view(),
-                    levels.len(),
-                    Bootstrap::new(Logistic::default(), a.members),
-                    acq.clone(),
-                )
-                .batch_size(a.batch)
-                .budget(a.budget)
-                .seed(seed)
-                .evaluation(xt.view(), &yt)
-                .run(&initial, oracle)?,
+                "tree" => run.curve(Bootstrap::new(TreeMember::default(), a.members), oracle)?,
+                "logistic" => run.curve(Bootstrap::new(Logistic::default(), a.members), oracle)?,
                 other => {
                     return Err(CliError::Usage(format!(
                         "--model {other:?}: give tree or logistic"
