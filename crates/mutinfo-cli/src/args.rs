@@ -57,28 +57,10 @@ impl InputArgs {
 /// Which columns are features and how they become codes.
 #[derive(Debug, Args)]
 pub struct EncodeArgs {
-    /// Feature columns: names or globs, comma-separated (default: every column but the target).
-    #[arg(long, value_delimiter = ',')]
-    pub features: Vec<String>,
-    /// Columns to leave out: names or globs, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub exclude: Vec<String>,
-    /// Discretization of numeric features: none (raw values as categories), uniform, quantile,
-    /// sturges, fd (Freedman–Diaconis) or mdlp (Fayyad–Irani, supervised).
-    #[arg(long, default_value = "quantile")]
-    pub binning: String,
-    /// Number of bins for uniform and quantile.
-    #[arg(long)]
-    pub bins: Option<usize>,
-    /// Missing values (nulls and NaN): error, own-category or drop-row.
-    #[arg(long, default_value = "error")]
-    pub missing: String,
-    /// Integer features as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
-    #[arg(long, default_value = "auto")]
-    pub integer_categories: String,
-    /// Most categories (levels or bins) one column may have.
-    #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
-    pub max_categories: usize,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    #[command(flatten)]
+    pub discretize: DiscretizeArgs,
 }
 
 impl EncodeArgs {
@@ -90,53 +72,66 @@ impl EncodeArgs {
         columns: &[String],
         target: Option<&str>,
     ) -> Result<Vec<String>> {
-        pick_columns(path, columns, target, &self.features, &self.exclude)
+        self.columns.pick(path, columns, target)
     }
 
     /// The dataset builder for `target` and `features`.
     pub fn builder(&self, target: &str, features: &[String]) -> Result<DatasetBuilder> {
-        Ok(builder(
-            &self.binning,
-            self.bins,
-            &self.missing,
-            &self.integer_categories,
-            self.max_categories,
-        )?
-        .target(target)
-        .features(features.iter().cloned()))
+        Ok(self
+            .discretize
+            .builder()?
+            .target(target)
+            .features(features.iter().cloned()))
     }
 }
 
-/// A dataset builder from the `--binning`, `--bins`, `--missing` and `--integer-categories`
-/// flags (target and features still to set).
-pub fn builder(
-    binning: &str,
-    bins: Option<usize>,
-    missing: &str,
-    integer_categories: &str,
-    max_categories: usize,
-) -> Result<DatasetBuilder> {
-    if max_categories == 0 {
-        return Err(CliError::Usage(
-            "--max-categories must be at least 1".into(),
-        ));
-    }
-    let binning = Binning::parse(binning, bins)?;
-    let ints = match integer_categories.to_ascii_lowercase().as_str() {
-        "yes" | "true" => Some(true),
-        "no" | "false" => Some(false),
-        "auto" => None,
-        other => {
-            return Err(CliError::Usage(format!(
-                "--integer-categories {other:?}: expected yes, no or auto"
-            )))
+/// How numeric columns become codes: the `--binning`, `--bins`, `--missing`,
+/// `--integer-categories` and `--max-categories` flags.
+#[derive(Debug, Args)]
+pub struct DiscretizeArgs {
+    /// Discretization of numeric columns: none (raw values as categories), uniform, quantile,
+    /// sturges, fd (Freedman–Diaconis) or mdlp (Fayyad–Irani, supervised: needs a target).
+    #[arg(long, default_value = "quantile")]
+    pub binning: String,
+    /// Number of bins for uniform and quantile.
+    #[arg(long)]
+    pub bins: Option<usize>,
+    /// Missing values (nulls and NaN): error, own-category or drop-row.
+    #[arg(long, default_value = "error")]
+    pub missing: String,
+    /// Integer columns as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
+    #[arg(long, default_value = "auto")]
+    pub integer_categories: String,
+    /// Most categories (levels or bins) one column may have.
+    #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
+    pub max_categories: usize,
+}
+
+impl DiscretizeArgs {
+    /// A dataset builder from these flags (target and features still to set).
+    pub fn builder(&self) -> Result<DatasetBuilder> {
+        if self.max_categories == 0 {
+            return Err(CliError::Usage(
+                "--max-categories must be at least 1".into(),
+            ));
         }
-    };
-    Ok(DatasetBuilder::new("")
-        .binning(binning)
-        .missing(Missing::parse(missing)?)
-        .integers_as_categories(ints)
-        .max_categories(max_categories))
+        let binning = Binning::parse(&self.binning, self.bins)?;
+        let ints = match self.integer_categories.to_ascii_lowercase().as_str() {
+            "yes" | "true" => Some(true),
+            "no" | "false" => Some(false),
+            "auto" => None,
+            other => {
+                return Err(CliError::Usage(format!(
+                    "--integer-categories {other:?}: expected yes, no or auto"
+                )))
+            }
+        };
+        Ok(DatasetBuilder::new("")
+            .binning(binning)
+            .missing(Missing::parse(&self.missing)?)
+            .integers_as_categories(ints)
+            .max_categories(self.max_categories))
+    }
 }
 
 /// How results are reported.

@@ -6,7 +6,7 @@
 //! `2N·I` against χ²) and a seeded permutation test (`--permutations N --seed S`, permuting Y
 //! within each value of Z), both from mutinfo-core.
 
-use crate::args::{builder, InputArgs};
+use crate::args::{DiscretizeArgs, InputArgs};
 use crate::commands::rank::{family, Family};
 use crate::error::{CliError, Result};
 use crate::output::{emit, num, Format, TextTable};
@@ -41,22 +41,8 @@ pub struct EstimateArgs {
     /// Neighbours k of the kNN estimators.
     #[arg(long, default_value_t = 3)]
     pub neighbors: usize,
-    /// Discretization of numeric columns: none (raw values as categories), uniform, quantile,
-    /// sturges or fd (Freedman–Diaconis).
-    #[arg(long, default_value = "quantile")]
-    pub binning: String,
-    /// Number of bins for uniform and quantile.
-    #[arg(long)]
-    pub bins: Option<usize>,
-    /// Missing values (nulls and NaN): error, own-category or drop-row.
-    #[arg(long, default_value = "error")]
-    pub missing: String,
-    /// Integer columns as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
-    #[arg(long, default_value = "auto")]
-    pub integer_categories: String,
-    /// Most categories (levels or bins) one column may have.
-    #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
-    pub max_categories: usize,
+    #[command(flatten)]
+    pub discretize: DiscretizeArgs,
     /// Add the G-test p-value (discrete estimators; the statistic uses plug-in MI).
     #[arg(long)]
     pub p_values: bool,
@@ -168,15 +154,11 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
     let expr = expression(q, &a.x, &a.y, &a.z);
     let (rows, nats, tests, settings) = match fam {
         Family::Discrete(est) => {
-            let enc = builder(
-                &a.binning,
-                a.bins,
-                &a.missing,
-                &a.integer_categories,
-                a.max_categories,
-            )?
-            .fit_columns(&table, &used)
-            .map_err(|e| in_file(path, e))?;
+            let enc = a
+                .discretize
+                .builder()?
+                .fit_columns(&table, &used)
+                .map_err(|e| in_file(path, e))?;
             let n = enc.codes.first().map_or(0, Codes::len);
             let group = |names: &[String]| -> Result<Codes> {
                 let cols: Vec<&Codes> = names
@@ -222,8 +204,8 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
                 }
             };
             let settings = json!({
-                "estimator": est.name(), "binning": a.binning, "bins": a.bins,
-                "missing": a.missing, "dropped_rows": enc.dropped_rows.len(),
+                "estimator": est.name(), "binning": a.discretize.binning, "bins": a.discretize.bins,
+                "missing": a.discretize.missing, "dropped_rows": enc.dropped_rows.len(),
                 "encoding": enc.encodings,
             });
             (n, value, tests, settings)

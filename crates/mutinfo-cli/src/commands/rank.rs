@@ -115,8 +115,8 @@ pub fn run(a: &RankArgs) -> Result<()> {
                     None
                 };
                 let settings = json!({
-                    "estimator": est.name(), "binning": a.encode.binning, "bins": a.encode.bins,
-                    "missing": a.encode.missing, "dropped_rows": enc.dropped_rows.len(),
+                    "estimator": est.name(), "binning": a.encode.discretize.binning, "bins": a.encode.discretize.bins,
+                    "missing": a.encode.discretize.missing, "dropped_rows": enc.dropped_rows.len(),
                     "encoding": encoding,
                 });
                 (enc.target.len(), mi, p, settings)

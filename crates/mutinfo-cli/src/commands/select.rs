@@ -253,7 +253,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                 "command": "select", "data": a.input.data, "target": a.target, "rows": rows,
                 "unit": b.unit(), "criterion": a.criterion,
                 "settings": {"k": a.k, "alpha": a.alpha, "threshold": a.threshold, "beta": a.beta, "gamma": a.gamma,
-                             "binning": a.encode.binning, "bins": a.encode.bins, "missing": a.encode.missing,
+                             "binning": a.encode.discretize.binning, "bins": a.encode.discretize.bins, "missing": a.encode.discretize.missing,
                              "continuous": continuous},
                 "stop": format!("{:?}", sel.stop),
                 "elapsed_seconds": elapsed,
