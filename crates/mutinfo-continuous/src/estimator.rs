@@ -378,72 +378,73 @@ impl ContinuousMi {
                 &owned
             }
         };
-        if est == Estimator::Auto {
-            // Both estimates are biased low where they are wrong (KSG with strong dependence
-            // or dimension; a copula family off its own family): report the larger.
-            check_neighbors(x.block.rows, k)?;
-            let ksg = self.ksg_copula_mi(&x, cache, k);
-            let (ell, e, _) = self.elliptical_mi(&x, y, cache)?;
-            return Ok(if ell > ksg {
-                self.done(ell, e, why)
-            } else {
-                self.done(ksg, Estimator::KsgCopula, why)
+        if let Some(yc) = cache.y.as_ref().filter(|_| {
+            matches!(
+                est,
+                Estimator::Copula | Estimator::KsgCopula | Estimator::Elliptical | Estimator::Auto
+            )
+        }) {
+            // The copula transform of X, once for whichever copula estimates follow.
+            let cx = copula_of(&x, Some(cache));
+            return Ok(match est {
+                Estimator::Auto => {
+                    // Both estimates are biased low where they are wrong (KSG with strong
+                    // dependence or dimension; a copula family off its own family): report
+                    // the larger.
+                    check_neighbors(x.block.rows, k)?;
+                    let (ell, e, _) = self.elliptical_mi(&x, &cx, yc)?;
+                    let ksg = knn::ksg1(&Side::new(cx), &yc.side, k);
+                    if ell > ksg {
+                        self.done(ell, e, why)
+                    } else {
+                        self.done(ksg, Estimator::KsgCopula, why)
+                    }
+                }
+                Estimator::Elliptical => {
+                    let (v, e, r) = self.elliptical_mi(&x, &cx, yc)?;
+                    self.done(v, e, if why == reason::HIGH_DIM { why } else { r })
+                }
+                Estimator::KsgCopula => {
+                    check_neighbors(x.block.rows, k)?;
+                    self.done(knn::ksg1(&Side::new(cx), &yc.side, k), est, why)
+                }
+                _ => self.done(self.gaussian_copula_mi(&cx, yc)?, est, why),
             });
         }
-        if est == Estimator::Elliptical {
-            let (v, e, r) = self.elliptical_mi(&x, y, cache)?;
-            return Ok(self.done(v, e, if why == reason::HIGH_DIM { why } else { r }));
-        }
         let nats = match est {
-            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::Mixed | Estimator::KsgCopula => {
+            Estimator::Ksg1 | Estimator::Ksg2 | Estimator::Mixed => {
                 check_neighbors(x.block.rows, k)?;
                 match est {
                     Estimator::Ksg1 => knn::ksg1(&x, y, k),
                     Estimator::Ksg2 => knn::ksg2(&x, y, k),
-                    Estimator::KsgCopula => self.ksg_copula_mi(&x, cache, k),
                     _ => knn::mixed(&x, y, k),
                 }
             }
             Estimator::Gaussian => gaussian::gaussian_mi(&x.block, &y.block, self.bias_correction)?,
-            _ => self.copula_mi(&x, &y.block, Some(cache))?,
+            e => {
+                return Err(ContinuousError::Unsupported {
+                    estimator: e.name(),
+                    reason: "not a continuous-target estimator",
+                })
+            }
         };
         Ok(self.done(nats, est, why))
     }
 
-    fn copula_mi(&self, x: &Side, y: &Block, cache: Option<&CopulaCache>) -> Result<f64> {
-        let cx = copula_of(x, cache);
-        let owned;
-        let cy = match cache.and_then(|c| c.y.as_ref()) {
-            Some(c) => &c.block,
-            None => {
-                owned = gaussian::copula_normalize(y);
-                &owned
-            }
-        };
-        gaussian::gaussian_mi(&cx, cy, self.bias_correction)
-    }
-
-    /// KSG-1 between the normal scores of X and of Y.
-    fn ksg_copula_mi(&self, x: &Side, cache: &CopulaCache, k: usize) -> f64 {
-        let y = cache
-            .y
-            .as_ref()
-            .expect("copula cache built for this estimator");
-        knn::ksg1(&Side::new(copula_of(x, Some(cache))), &y.side, k)
+    /// Gaussian-copula MI from X's copula transform and the target's.
+    fn gaussian_copula_mi(&self, cx: &Block, yc: &TargetCopula) -> Result<f64> {
+        gaussian::gaussian_mi(cx, &yc.block, self.bias_correction)
     }
 
     /// The elliptical-copula estimate and what it used (`Elliptical` for the t copula,
-    /// `Copula` when the likelihood-ratio test keeps the Gaussian copula).
+    /// `Copula` when the likelihood-ratio test keeps the Gaussian copula); `cx` is X's copula
+    /// transform.
     fn elliptical_mi(
         &self,
         x: &Side,
-        y: &Side,
-        cache: &CopulaCache,
+        cx: &Block,
+        yc: &TargetCopula,
     ) -> Result<(f64, Estimator, &'static str)> {
-        let yc = cache
-            .y
-            .as_ref()
-            .expect("copula cache built for this estimator");
         let xr = match &x.marginal {
             knn::Marginal::One(s) => Ranks::from_order(s.rows_in_order()),
             knn::Marginal::Many(_) => Ranks::new(&x.block),
@@ -458,7 +459,7 @@ impl ContinuousMi {
         match fit {
             Some(f) if f.t_preferred() => Ok((f.t_mi, Estimator::Elliptical, reason::T_COPULA)),
             _ => Ok((
-                self.copula_mi(x, &y.block, Some(cache))?,
+                self.gaussian_copula_mi(cx, yc)?,
                 Estimator::Copula,
                 reason::GAUSSIAN_COPULA,
             )),
@@ -655,7 +656,18 @@ impl ContinuousMi {
         match target {
             Target::Continuous(yb) => {
                 let ys = Side::new(yb);
-                let cache = CopulaCache::new(&ys);
+                let uses_copula = matches!(
+                    self.estimator,
+                    Estimator::Copula
+                        | Estimator::KsgCopula
+                        | Estimator::Elliptical
+                        | Estimator::Auto
+                );
+                let cache = if uses_copula {
+                    CopulaCache::new(&ys)
+                } else {
+                    CopulaCache::empty()
+                };
                 (0..features.ncols())
                     .into_par_iter()
                     .map(|j| {
