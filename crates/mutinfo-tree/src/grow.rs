@@ -9,8 +9,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{Node, NodeSplit, Test};
-use crate::params::{FeatureKind, MaxFeatures, TreeSettings};
+use crate::node::{Node, NodeSplit, Test};
+use crate::settings::{CategoricalSplit, FeatureKind, MaxFeatures, TreeSettings};
 use crate::split::{
     beats, categorical_from_table, ratio, sweep, sweep_counts, Criterion, Direct, Entry, Table,
     XLogX,
@@ -332,7 +332,7 @@ impl Grower<'_, '_> {
                 let present: Vec<u32> = (0..ncat as u32)
                     .filter(|&c| table[c as usize].iter().sum::<f64>() > 0.0)
                     .collect();
-                let binary = self.s.categorical_split == crate::params::CategoricalSplit::Binary;
+                let binary = self.s.categorical_split == CategoricalSplit::Binary;
                 let cs = categorical_from_table(
                     crit,
                     &table,

@@ -28,19 +28,24 @@
 //! assert_eq!(tree.feature_importances(), vec![1.0, 0.0]);
 //! ```
 
+mod export;
+mod fit;
 mod grow;
+mod io;
 mod model;
+mod node;
 mod params;
+mod predict;
 pub mod prune;
+mod settings;
 pub mod split;
 
 use thiserror::Error;
 
-pub use model::{DecisionTree, Node, NodeSplit, Test, MAX_CATEGORY};
-pub use params::{
-    CategoricalSplit, DecisionTreeParams, DecisionTreeValidParams, FeatureKind, MaxFeatures,
-    Pruning, TreeSettings,
-};
+pub use model::DecisionTree;
+pub use node::{Node, NodeSplit, Test, MAX_CATEGORY};
+pub use params::{DecisionTreeParams, DecisionTreeValidParams};
+pub use settings::{CategoricalSplit, FeatureKind, MaxFeatures, Pruning, TreeSettings};
 pub use split::{
     entropy_of_weights, gini_of_weights, CategoricalSplit as CategoricalSplitResult,
     CategoricalTest, Criterion, NumericSplit, SplitFinder,

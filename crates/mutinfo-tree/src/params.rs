@@ -6,113 +6,16 @@ use ndarray::{ArrayBase, ArrayView2, Data, Ix2};
 use serde::{Deserialize, Serialize};
 
 use crate::model::DecisionTree;
+use crate::settings::{CategoricalSplit, MaxFeatures, Pruning, TreeSettings};
 use crate::split::Criterion;
 use crate::TreeError;
 
-/// How a feature's values are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FeatureKind {
-    /// Ordered values split by a threshold.
-    Numeric,
-    /// Category codes (whole numbers ≥ 0 stored as floats) split by category.
-    Categorical,
-}
-
-/// How categorical features are split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum CategoricalSplit {
-    /// One branch per category present at the node (ID3, C4.5).
-    #[default]
-    Multiway,
-    /// Two branches by the best subset of categories (CART).
-    Binary,
-}
-
-/// How many features are searched at each node (sampled without replacement with the seed).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub enum MaxFeatures {
-    /// Every feature (default).
-    #[default]
-    All,
-    /// ⌊√d⌋ (at least 1).
-    Sqrt,
-    /// ⌊log₂ d⌋ (at least 1).
-    Log2,
-    /// A fixed number.
-    Count(usize),
-    /// A fraction of d in (0, 1].
-    Fraction(f64),
-}
-
-/// Post-pruning of the grown tree.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub enum Pruning {
-    /// Keep the grown tree (default).
-    #[default]
-    None,
-    /// Minimal cost-complexity pruning (Breiman et al. 1984) at this α, with the cost measured
-    /// by the criterion's impurity (entropy in nats): sklearn's `ccp_alpha` in bits is this α
-    /// divided by ln 2.
-    CostComplexity {
-        /// The complexity parameter α ≥ 0.
-        alpha: f64,
-    },
-    /// C4.5's pessimistic error-based pruning by subtree replacement at a confidence factor
-    /// (C4.5's default 0.25), with the normal upper confidence limit of the binomial error.
-    Pessimistic {
-        /// The confidence factor in (0, 0.5].
-        confidence: f64,
-    },
-}
-
-/// Every setting of a tree; stored in the fitted model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TreeSettings {
-    /// Split criterion.
-    pub criterion: Criterion,
-    /// Maximum depth (root is depth 0); `None` grows until leaves are pure.
-    pub max_depth: Option<usize>,
-    /// A node splits only if its weight is at least this (sklearn's `min_samples_split`).
-    pub min_samples_split: f64,
-    /// Every child of a split carries at least this weight (sklearn's `min_samples_leaf`).
-    pub min_samples_leaf: f64,
-    /// A split is kept only if its gain is at least this (nats for entropy).
-    pub min_gain: f64,
-    /// Features searched per node.
-    pub max_features: MaxFeatures,
-    /// Seed of the feature sampling.
-    pub seed: u64,
-    /// Indices of categorical features.
-    pub categorical: Vec<usize>,
-    /// How categorical features split.
-    pub categorical_split: CategoricalSplit,
-    /// Post-pruning.
-    pub pruning: Pruning,
-    /// Laplace (additive) smoothing of leaf class probabilities: `(w_c + α) / (W + α·C)`.
-    pub laplace: f64,
-}
-
-impl Default for TreeSettings {
-    fn default() -> Self {
-        Self {
-            criterion: Criterion::InformationGain,
-            max_depth: None,
-            min_samples_split: 2.0,
-            min_samples_leaf: 1.0,
-            min_gain: 0.0,
-            max_features: MaxFeatures::All,
-            seed: 0,
-            categorical: Vec::new(),
-            categorical_split: CategoricalSplit::Multiway,
-            pruning: Pruning::None,
-            laplace: 0.0,
-        }
-    }
-}
-
 /// Checked hyperparameters: `Fit` is implemented here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DecisionTreeValidParams(pub(crate) TreeSettings);
+#[serde(transparent)]
+pub struct DecisionTreeValidParams {
+    settings: TreeSettings,
+}
 
 /// Unchecked hyperparameters, built with [`DecisionTree::params`].
 ///
@@ -132,62 +35,73 @@ pub struct DecisionTreeValidParams(pub(crate) TreeSettings);
 /// assert_eq!(tree.predict(&x), array![0, 0, 1, 1]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DecisionTreeParams(pub(crate) DecisionTreeValidParams);
+#[serde(transparent)]
+pub struct DecisionTreeParams {
+    checked: DecisionTreeValidParams,
+}
+
+impl DecisionTree<usize> {
+    /// Hyperparameters with their defaults. The fitted tree's label type comes from the
+    /// dataset's targets (any linfa `Label`), not from this call.
+    pub fn params() -> DecisionTreeParams {
+        DecisionTreeParams::default()
+    }
+}
 
 impl DecisionTreeParams {
     /// The split criterion (default information gain).
     pub fn criterion(mut self, c: Criterion) -> Self {
-        self.0 .0.criterion = c;
+        self.checked.settings.criterion = c;
         self
     }
     /// Maximum depth (default `None`, grow until pure).
     pub fn max_depth(mut self, d: Option<usize>) -> Self {
-        self.0 .0.max_depth = d;
+        self.checked.settings.max_depth = d;
         self
     }
     /// Minimum node weight to split (default 2).
     pub fn min_samples_split(mut self, w: f64) -> Self {
-        self.0 .0.min_samples_split = w;
+        self.checked.settings.min_samples_split = w;
         self
     }
     /// Minimum weight of every child (default 1).
     pub fn min_samples_leaf(mut self, w: f64) -> Self {
-        self.0 .0.min_samples_leaf = w;
+        self.checked.settings.min_samples_leaf = w;
         self
     }
     /// Minimum gain of a split (default 0).
     pub fn min_gain(mut self, g: f64) -> Self {
-        self.0 .0.min_gain = g;
+        self.checked.settings.min_gain = g;
         self
     }
     /// Features searched per node (default all).
     pub fn max_features(mut self, m: MaxFeatures) -> Self {
-        self.0 .0.max_features = m;
+        self.checked.settings.max_features = m;
         self
     }
     /// Seed for feature sampling (default 0).
     pub fn seed(mut self, s: u64) -> Self {
-        self.0 .0.seed = s;
+        self.checked.settings.seed = s;
         self
     }
     /// Indices of the categorical features (default none).
     pub fn categorical(mut self, features: Vec<usize>) -> Self {
-        self.0 .0.categorical = features;
+        self.checked.settings.categorical = features;
         self
     }
     /// Multiway or binary categorical splits (default multiway).
     pub fn categorical_split(mut self, c: CategoricalSplit) -> Self {
-        self.0 .0.categorical_split = c;
+        self.checked.settings.categorical_split = c;
         self
     }
     /// Post-pruning (default none).
     pub fn pruning(mut self, p: Pruning) -> Self {
-        self.0 .0.pruning = p;
+        self.checked.settings.pruning = p;
         self
     }
     /// Laplace smoothing α of leaf probabilities (default 0).
     pub fn laplace(mut self, a: f64) -> Self {
-        self.0 .0.laplace = a;
+        self.checked.settings.laplace = a;
         self
     }
 }
@@ -197,7 +111,7 @@ impl ParamGuard for DecisionTreeParams {
     type Error = TreeError;
 
     fn check_ref(&self) -> Result<&Self::Checked, TreeError> {
-        let s = &self.0 .0;
+        let s = &self.checked.settings;
         let bad =
             |name: &'static str, reason: String| Err(TreeError::InvalidParameter { name, reason });
         if s.max_depth == Some(0) {
@@ -249,19 +163,19 @@ impl ParamGuard for DecisionTreeParams {
                 format!("{} is not a finite number ≥ 0", s.laplace),
             );
         }
-        Ok(&self.0)
+        Ok(&self.checked)
     }
 
     fn check(self) -> Result<Self::Checked, TreeError> {
         self.check_ref()?;
-        Ok(self.0)
+        Ok(self.checked)
     }
 }
 
 impl DecisionTreeValidParams {
     /// The settings.
     pub fn settings(&self) -> &TreeSettings {
-        &self.0
+        &self.settings
     }
 
     /// Fits on a record matrix, class labels and optional weights; the core of `Fit`.
@@ -278,7 +192,7 @@ impl DecisionTreeValidParams {
         weights: Option<&[f64]>,
         feature_names: Vec<String>,
     ) -> Result<DecisionTree<L>, TreeError> {
-        DecisionTree::fit_arrays(&self.0, x, labels, weights, feature_names)
+        DecisionTree::fit_arrays(&self.settings, x, labels, weights, feature_names)
     }
 }
 

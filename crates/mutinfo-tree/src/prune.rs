@@ -3,7 +3,7 @@
 //! Both work on the node array in place (children always have larger ids than their parent, so
 //! a reverse scan is a bottom-up traversal); `compact` then drops unreachable nodes.
 
-use crate::model::Node;
+use crate::node::Node;
 
 /// Minimal cost-complexity pruning: repeatedly collapse the inner node with the smallest
 /// effective α `(R(t) − R(T_t)) / (|leaves(T_t)| − 1)`, where `R(t) = W_t/W · impurity(t)`,

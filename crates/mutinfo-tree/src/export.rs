@@ -1,0 +1,139 @@
+//! Text (sklearn `export_text` style) and Graphviz DOT export.
+
+use std::fmt::{Display, Write as _};
+
+use crate::model::DecisionTree;
+use crate::node::{Node, NodeSplit, Test};
+use crate::split::CategoricalTest;
+
+impl<L> DecisionTree<L> {
+    fn class_name(&self, c: usize) -> String
+    where
+        L: Display,
+    {
+        self.classes[c].to_string()
+    }
+
+    fn majority(node: &Node) -> usize {
+        let mut best = 0;
+        for (i, &v) in node.class_weights.iter().enumerate() {
+            if v > node.class_weights[best] {
+                best = i;
+            }
+        }
+        best
+    }
+
+    fn category_label(&self, feature: usize, code: u32) -> String {
+        self.category_names
+            .get(feature)
+            .and_then(|v| v.get(code as usize))
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// Condition texts for each branch of a split.
+    fn branch_texts(&self, s: &NodeSplit) -> Vec<String> {
+        let name = &self.feature_names[s.feature];
+        match &s.test {
+            Test::Threshold(t) => vec![format!("{name} <= {t}"), format!("{name} >  {t}")],
+            Test::Categorical(CategoricalTest::Multiway { categories }) => categories
+                .iter()
+                .map(|&c| format!("{name} = {}", self.category_label(s.feature, c)))
+                .collect(),
+            Test::Categorical(CategoricalTest::Subset { left, right }) => [left, right]
+                .iter()
+                .map(|set| {
+                    let v: Vec<String> = set
+                        .iter()
+                        .map(|&c| self.category_label(s.feature, c))
+                        .collect();
+                    format!("{name} in {{{}}}", v.join(", "))
+                })
+                .collect(),
+        }
+    }
+
+    /// The tree as indented text, in the style of sklearn's `export_text`.
+    pub fn export_text(&self) -> String
+    where
+        L: Display,
+    {
+        let mut out = String::new();
+        let mut stack = vec![(0usize, 0usize, None::<String>)];
+        while let Some((id, depth, cond)) = stack.pop() {
+            let node = &self.nodes[id];
+            let indent = "|   ".repeat(depth.saturating_sub(1));
+            if let Some(c) = cond {
+                let _ = writeln!(out, "{indent}|--- {c}");
+            }
+            match &node.split {
+                None => {
+                    let indent = "|   ".repeat(depth);
+                    let _ = writeln!(
+                        out,
+                        "{indent}|--- class: {} (weight {})",
+                        self.class_name(Self::majority(node)),
+                        fmt_num(node.weight)
+                    );
+                }
+                Some(s) => {
+                    let texts = self.branch_texts(s);
+                    for (b, &c) in s.children.iter().enumerate().rev() {
+                        stack.push((c, depth + 1, Some(texts[b].clone())));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The tree in Graphviz DOT.
+    pub fn export_dot(&self) -> String
+    where
+        L: Display,
+    {
+        let imp_name = match self.settings.criterion {
+            crate::split::Criterion::Gini => "gini",
+            _ => "entropy",
+        };
+        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out = String::from(
+            "digraph Tree {\nnode [shape=box, style=\"rounded\", fontname=\"helvetica\"];\nedge [fontname=\"helvetica\"];\n",
+        );
+        for (id, node) in self.nodes.iter().enumerate() {
+            let values: Vec<String> = node.class_weights.iter().map(|&v| fmt_num(v)).collect();
+            let mut label = String::new();
+            if let Some(s) = &node.split {
+                let _ = write!(label, "{}\\n", esc(&self.feature_names[s.feature]));
+            }
+            let _ = write!(
+                label,
+                "{imp_name} = {:.4}\\nweight = {}\\nvalue = [{}]\\nclass = {}",
+                node.impurity,
+                fmt_num(node.weight),
+                values.join(", "),
+                esc(&self.class_name(Self::majority(node)))
+            );
+            let _ = writeln!(out, "{id} [label=\"{label}\"];");
+            if let Some(s) = &node.split {
+                let texts = self.branch_texts(s);
+                let name_len = self.feature_names[s.feature].len();
+                for (b, &c) in s.children.iter().enumerate() {
+                    let edge = texts[b][name_len..].trim();
+                    let _ = writeln!(out, "{id} -> {c} [label=\"{}\"];", esc(edge));
+                }
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
+}
