@@ -44,9 +44,8 @@ pub enum CodeVec {
     U32(Vec<u32>),
 }
 
-/// Runs `$body` with `$s` bound to the codes of `$codes` as `&[u8]`, `&[u16]` or `&[u32]`.
-#[macro_export]
-#[doc(hidden)]
+/// Runs `$body` with `$s` bound to the codes of `$codes` as `&[u8]`, `&[u16]` or `&[u32]`:
+/// the one dispatch over code widths of the counting kernels.
 macro_rules! with_codes {
     ($codes:expr, $s:ident => $body:expr) => {
         match $codes.storage() {
@@ -65,6 +64,7 @@ macro_rules! with_codes {
         }
     };
 }
+pub(crate) use with_codes;
 
 /// One discrete column: `len` codes, each below `cardinality`.
 ///

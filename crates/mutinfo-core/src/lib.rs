@@ -53,6 +53,7 @@ pub mod nsb;
 pub mod prec;
 pub mod significance;
 pub mod table;
+pub mod weights;
 
 pub use base::Base;
 pub use codes::{CodeMatrix, CodeVec, Codes};

@@ -2,10 +2,11 @@
 //! `mutinfo-continuous`, through the same round loop as the discrete engine.
 
 use crate::criterion::{Criterion, Need};
-use crate::engine::{
-    check_shape, par_update, run, Acc, PairTerms, RoundScores, SelectOptions, Selection, TermSource,
-};
 use crate::error::{Result, SelectError};
+use crate::options::{check_shape, SelectOptions};
+use crate::result::{RoundScores, Selection};
+use crate::rounds::{par_update, run, TermSource};
+use crate::score::{float_score, Acc, PairTerms};
 use mutinfo_continuous::{ContinuousError, ContinuousMi, Estimate, Estimator};
 use mutinfo_core::{Base as Unit, Codes};
 use ndarray::{concatenate, Array2, ArrayView1, ArrayView2, Axis};
@@ -62,35 +63,37 @@ pub(crate) fn check_continuous_options(opts: &SelectOptions) -> Result<()> {
 
 /// Which pairwise terms a criterion needs from the continuous estimators.
 #[derive(Debug, Clone, Copy, Default)]
-struct Want {
+struct TermsNeeded {
     /// `I(X;X_s)`.
     mi_xz: bool,
     /// `I(X;X_s|Y)`.
-    cred: bool,
+    conditional_redundancy: bool,
     /// `I(X,X_s;Y)` (and `I(X;Y|X_s)` from it by the chain rule).
     joint: bool,
 }
 
-impl Want {
+impl TermsNeeded {
     fn of(c: Criterion) -> Self {
         match c {
-            Criterion::Mifs { .. } | Criterion::Mrmr | Criterion::MrmrQuotient => Want {
+            Criterion::Mifs { .. } | Criterion::Mrmr | Criterion::MrmrQuotient => TermsNeeded {
                 mi_xz: true,
-                ..Want::default()
+                ..TermsNeeded::default()
             },
-            Criterion::Jmi | Criterion::Jmim | Criterion::Cmim | Criterion::CmimUncapped => Want {
-                joint: true,
-                ..Want::default()
-            },
-            Criterion::Icap | Criterion::Cife | Criterion::BetaGamma { .. } => Want {
+            Criterion::Jmi | Criterion::Jmim | Criterion::Cmim | Criterion::CmimUncapped => {
+                TermsNeeded {
+                    joint: true,
+                    ..TermsNeeded::default()
+                }
+            }
+            Criterion::Icap | Criterion::Cife | Criterion::BetaGamma { .. } => TermsNeeded {
                 mi_xz: true,
-                cred: true,
+                conditional_redundancy: true,
                 joint: false,
             },
             // MIM needs nothing after the relevance, CondMI its own term; DISR and NJMIM are
             // rejected before a source is built.
             Criterion::Mim | Criterion::CondMi | Criterion::Disr | Criterion::Njmim => {
-                Want::default()
+                TermsNeeded::default()
             }
         }
     }
@@ -116,11 +119,11 @@ struct Source<'a, 'b> {
     /// Terms against class labels.
     cd: ContinuousMi,
     rel: Vec<f64>,
-    want: Want,
+    want: TermsNeeded,
 }
 
 /// A selected feature (or the selected set, for CondMI) prepared for one round.
-struct Cond {
+struct PreparedSet {
     cols: Vec<usize>,
     /// The selected columns, `n × |cols|`.
     z: Array2<f64>,
@@ -156,7 +159,7 @@ impl Source<'_, '_> {
     }
 
     /// `I(X_j;Z)`.
-    fn mi_xz(&self, j: usize, c: &Cond) -> Result<f64> {
+    fn mi_xz(&self, j: usize, c: &PreparedSet) -> Result<f64> {
         value(
             self.cc.mutual_information(self.column(j), c.z.view()),
             || format!("I(X{j};{})", cols_name(&c.cols)),
@@ -164,7 +167,7 @@ impl Source<'_, '_> {
     }
 
     /// `I(X_j,Z;Y)`, the block `[X_j, Z]` against the target.
-    fn joint(&self, j: usize, c: &Cond) -> Result<f64> {
+    fn joint(&self, j: usize, c: &PreparedSet) -> Result<f64> {
         let xz =
             concatenate(Axis(1), &[self.column(j), c.z.view()]).expect("columns of the same rows");
         let r = match &self.y {
@@ -177,7 +180,7 @@ impl Source<'_, '_> {
     /// `I(X_j;Z|Y)`: `Σ_c p(c) I(X_j;Z | Y=c)` over classes in code order (kNN `k` capped at
     /// `n_c − 1`, classes with fewer than two rows contribute 0), or the direct estimate for a
     /// continuous target.
-    fn cred(&self, j: usize, c: &Cond) -> Result<f64> {
+    fn conditional_redundancy(&self, j: usize, c: &PreparedSet) -> Result<f64> {
         let name = || format!("I(X{j};{}|Y)", cols_name(&c.cols));
         match &self.y {
             Target::Values(y) => value(
@@ -209,7 +212,9 @@ impl Source<'_, '_> {
 }
 
 impl TermSource for Source<'_, '_> {
-    type Cond = Cond;
+    type Term = f64;
+    type Score = f64;
+    type Prepared = PreparedSet;
     type Joint = Vec<usize>;
     type Scratch = ();
 
@@ -221,9 +226,21 @@ impl TermSource for Source<'_, '_> {
         &self.rel
     }
 
+    fn nats(&self, t: f64) -> f64 {
+        t + 0.0
+    }
+
+    fn score(&self, crit: Criterion, rel: f64, a: &Acc<f64>, s: usize) -> Result<f64> {
+        Ok(float_score(crit, rel, a, s))
+    }
+
+    fn relevance_score(&self, rel: f64) -> f64 {
+        rel + 0.0
+    }
+
     fn reports(&self, crit: Criterion) -> (bool, bool) {
-        let w = Want::of(crit);
-        (w.mi_xz, w.cred)
+        let w = TermsNeeded::of(crit);
+        (w.mi_xz, w.conditional_redundancy)
     }
 
     fn extend_joint(&self, joint: Option<Vec<usize>>, newest: usize) -> Result<Vec<usize>> {
@@ -241,7 +258,7 @@ impl TermSource for Source<'_, '_> {
         })
     }
 
-    fn condition(&self, newest: usize, joint: Option<&Vec<usize>>) -> Result<Cond> {
+    fn prepare(&self, newest: usize, joint: Option<&Vec<usize>>) -> Result<PreparedSet> {
         let cols = match joint {
             Some(c) => c.clone(),
             None => vec![newest],
@@ -256,12 +273,19 @@ impl TermSource for Source<'_, '_> {
             }
             (Some(_), Target::Values(_)) => f64::NAN,
         };
-        Ok(Cond { cols, z, rel_z })
+        Ok(PreparedSet { cols, z, rel_z })
     }
 
-    fn update(&self, crit: Criterion, j: usize, c: &Cond, a: &mut Acc, _s: &mut ()) -> Result<()> {
+    fn update(
+        &self,
+        crit: Criterion,
+        j: usize,
+        c: &PreparedSet,
+        a: &mut Acc<f64>,
+        _s: &mut (),
+    ) -> Result<()> {
         if crit == Criterion::CondMi {
-            a.value = match &self.y {
+            a.conditional_relevance = match &self.y {
                 Target::Values(y) => value(
                     self.cc
                         .conditional_mutual_information(self.column(j), y.view(), c.z.view()),
@@ -273,14 +297,18 @@ impl TermSource for Source<'_, '_> {
         }
         match crit.need() {
             Need::Nothing | Need::Joint => {}
-            Need::Pair => a.add_pair(self.mi_xz(j, c)?),
+            Need::Pair => a.add_redundancy(self.mi_xz(j, c)?),
             Need::Triple => {
                 // Terms the criterion does not use are not estimated (NaN, never read).
                 let w = self.want;
                 let mi_xz = if w.mi_xz { self.mi_xz(j, c)? } else { f64::NAN };
-                let cred = if w.cred { self.cred(j, c)? } else { f64::NAN };
+                let cred = if w.conditional_redundancy {
+                    self.conditional_redundancy(j, c)?
+                } else {
+                    f64::NAN
+                };
                 let joint = if w.joint { self.joint(j, c)? } else { f64::NAN };
-                a.add_triple(&PairTerms {
+                a.add_pair_terms(&PairTerms {
                     mi_xz,
                     cmi_xz_given_y: cred,
                     joint,
@@ -296,8 +324,8 @@ impl TermSource for Source<'_, '_> {
     fn update_all(
         &self,
         crit: Criterion,
-        c: &Cond,
-        accs: &mut [Acc],
+        c: &PreparedSet,
+        accs: &mut [Acc<f64>],
         taken: &[bool],
     ) -> Result<()> {
         par_update(self, crit, c, accs, taken, 1)
@@ -379,7 +407,7 @@ fn build<'a, 'b>(
         cc,
         cd,
         rel: rel.iter().map(|e| e.value).collect(),
-        want: Want::of(opts.criterion),
+        want: TermsNeeded::of(opts.criterion),
     })
 }
 

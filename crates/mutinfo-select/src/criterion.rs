@@ -30,9 +30,28 @@ use std::str::FromStr;
 /// | [`Njmim`](Criterion::Njmim) | `min_s I(X,X_s;Y) / H(X,X_s,Y)` |
 /// | [`BetaGamma`](Criterion::BetaGamma) | `I(X;Y) − β Σ_s I(X;X_s) + γ Σ_s I(X;X_s|Y)` |
 ///
-/// Sums are accumulated in selection order and minima are exact, so the engine's incremental
-/// values equal a from-scratch recomputation bit for bit. A ratio whose denominator
-/// `H(X,X_s,Y)` is 0 (every column constant) contributes 0.
+/// # Exact scores and ties (discrete engine, [`crate::select`])
+/// Every plug-in term is the exact integer `N · I · 2^64` of `mutinfo_core::exact` (one prime
+/// logarithm per prime, so `Σ c ln c` is linear in the prime exponents and mathematically
+/// equal terms are equal integers). Scores are combined in that integer domain, so
+/// mathematically equal scores compare equal and **ties go to the lowest column index**, in
+/// every round of every criterion; an exact zero is reported as `0.0`. Per criterion:
+/// - MIM, JMI, ICAP, CIFE, CondMI: exact integer sums and differences; CMIM (both forms) and
+///   JMIM: exact integer minima.
+/// - mRMR (MID): ranked by the exact integer `|S| · I(X;Y) − Σ_s I(X;X_s)`.
+/// - MIFS and β/γ: `β`, `γ` are the exact dyadic rationals their `f64` values are, and
+///   `2^k (I(X;Y) − β Σ I(X;X_s) + γ Σ I(X;X_s|Y))` is formed exactly in 256-bit integers
+///   (an error names the parameter when `β` and `γ` are more than about `2^60` apart).
+/// - MIQ: `I(X;Y) / (Σ_s I(X;X_s) + |S| · 10⁻⁴)`, with `10⁻⁴` as the fixed integer
+///   `round(10⁻⁴ · N · 2^64)`, compared by exact 256-bit cross-multiplication.
+/// - DISR, NJMIM: each ratio `I(X,X_s;Y) / H(X,X_s,Y)` becomes `⌊ratio · 2^96⌋` by exact
+///   integer division (equal ratios give equal integers, error below `2^-96`); DISR sums them
+///   exactly, NJMIM takes their minimum. A ratio whose denominator is 0 (every column
+///   constant) contributes 0.
+///
+/// The continuous engine ([`crate::select_continuous`]) combines its estimates in `f64`, in
+/// selection order, with the same tie rule. In both, sums are accumulated in selection order
+/// and minima are exact, so the incremental values equal a from-scratch recomputation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "name")]
 #[non_exhaustive]

@@ -73,13 +73,18 @@
 
 mod continuous;
 mod criterion;
-mod engine;
+mod discrete;
 mod error;
-mod kernel;
+mod options;
+mod result;
+mod rounds;
+mod score;
 mod selector;
 
 pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarget};
 pub use criterion::Criterion;
-pub use engine::{select, RoundScores, SelectOptions, Selection, Step, StopReason};
+pub use discrete::select;
 pub use error::{Result, SelectError};
+pub use options::SelectOptions;
+pub use result::{RoundScores, Selection, Step, StopReason};
 pub use selector::{InfoSelector, InfoSelectorParams, InfoSelectorValidParams};

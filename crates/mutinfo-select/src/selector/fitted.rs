@@ -2,8 +2,9 @@
 
 use super::hyperparams::{InfoSelectorParams, InfoSelectorValidParams};
 use crate::continuous::{select_continuous, ContinuousTarget};
-use crate::engine::{select, Selection, Step};
+use crate::discrete::select;
 use crate::error::{Result, SelectError};
+use crate::result::{Selection, Step};
 use arrow::record_batch::RecordBatch;
 use linfa::dataset::{AsTargets, DatasetBase};
 use linfa::traits::{Fit, Transformer};

@@ -1,8 +1,8 @@
 //! Hyperparameters of [`InfoSelector`](super::InfoSelector), in linfa's `ParamGuard` pattern.
 
 use crate::criterion::Criterion;
-use crate::engine::SelectOptions;
 use crate::error::SelectError;
+use crate::options::SelectOptions;
 use linfa::ParamGuard;
 use mutinfo_continuous::{ContinuousMi, Estimator};
 use mutinfo_data::Binning;
