@@ -88,25 +88,7 @@ pub fn validate_with_tolerance(probs: ArrayView3<f64>, tolerance: f64) -> Result
     Ok(())
 }
 
-/// `x ln x` with `0 ln 0 = 0` exactly.
-#[inline]
-pub(crate) fn xlnx(x: f64) -> f64 {
-    if x > 0.0 {
-        x * x.ln()
-    } else {
-        0.0
-    }
-}
-
-/// Entropy in nats of one probability vector, `−Σ p ln p`, `0 ln 0 = 0`.
-#[inline]
-pub(crate) fn entropy(p: impl IntoIterator<Item = f64>) -> f64 {
-    let mut s = 0.0;
-    for x in p {
-        s -= xlnx(x);
-    }
-    s
-}
+pub(crate) use mutinfo_core::weights::{entropy_of_probabilities as entropy, xlnx};
 
 /// The consensus (mean over members) of one point's `[K × C]` plane, written into `out`.
 ///

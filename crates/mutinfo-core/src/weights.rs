@@ -47,6 +47,12 @@ impl XLnXTable {
         XLnXTable((0..=max).map(|i| xlnx(i as f64)).collect())
     }
 
+    /// The table `[0 ln 0, 1 ln 1, …, max ln max]`, for loops over whole counts.
+    #[inline]
+    pub fn values(&self) -> &[f64] {
+        &self.0
+    }
+
     /// `x ln x`.
     #[inline]
     pub fn get(&self, x: f64) -> f64 {

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::TreeError;
+use mutinfo_core::weights::{xlnx, XLnXTable};
 
 /// The split criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -60,16 +61,7 @@ impl Criterion {
     }
 }
 
-/// Shannon entropy (nats) of non-negative weighted class counts; 0 for an empty total.
-pub fn entropy_of_weights(w: &[f64]) -> f64 {
-    let total: f64 = w.iter().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    // H = ln T - (1/T) Σ w ln w
-    let s: f64 = w.iter().filter(|&&x| x > 0.0).map(|&x| x * x.ln()).sum();
-    (total.ln() - s / total).max(0.0)
-}
+pub use mutinfo_core::weights::entropy_of_weights;
 
 /// Gini impurity of non-negative weighted class counts; 0 for an empty total.
 pub fn gini_of_weights(w: &[f64]) -> f64 {
@@ -91,49 +83,23 @@ pub(crate) trait XLogX: Sync {
     fn xlx(&self, x: f64) -> f64;
 }
 
-/// `x ln x` computed with `ln`.
+/// `x ln x` computed with `ln` (mutinfo-core's [`xlnx`]).
 pub(crate) struct Direct;
 
 impl XLogX for Direct {
     #[inline]
     fn xlx(&self, x: f64) -> f64 {
-        if x > 0.0 {
-            x * x.ln()
-        } else {
-            0.0
-        }
+        xlnx(x)
     }
 }
 
-/// `x ln x` for whole `x` up to the table's length, `ln` beyond it or for fractional `x`.
-pub(crate) struct Table(pub Vec<f64>);
+/// `x ln x` by lookup for whole weights (mutinfo-core's table).
+pub(crate) type Table = XLnXTable;
 
-impl Table {
-    pub(crate) fn new(max: usize) -> Self {
-        Table(
-            (0..=max)
-                .map(|i| {
-                    let x = i as f64;
-                    if i == 0 {
-                        0.0
-                    } else {
-                        x * x.ln()
-                    }
-                })
-                .collect(),
-        )
-    }
-}
-
-impl XLogX for Table {
+impl XLogX for XLnXTable {
     #[inline]
     fn xlx(&self, x: f64) -> f64 {
-        let i = x as usize;
-        if i as f64 == x && i < self.0.len() {
-            self.0[i]
-        } else {
-            Direct.xlx(x)
-        }
+        self.get(x)
     }
 }
 
@@ -274,7 +240,7 @@ pub(crate) fn sweep_counts(
     table: &Table,
 ) -> Option<Sweep> {
     let n = entries.len();
-    if n < 2 || n >= table.0.len() {
+    if n < 2 || n >= table.values().len() {
         return None;
     }
     let k = known.len();
@@ -291,7 +257,7 @@ pub(crate) fn sweep_counts(
     for (r, &v) in right.iter_mut().zip(known) {
         *r = v as u32;
     }
-    let t = &table.0;
+    let t = table.values();
     let cost_of = |c: &[u32], w: usize| -> f64 {
         match criterion {
             Criterion::Gini => {
