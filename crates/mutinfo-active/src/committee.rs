@@ -394,7 +394,7 @@ mod tests {
         for k in 0..12 {
             for n in 0..2 {
                 let s: f64 = p.slice(ndarray::s![n, k, ..]).sum();
-                assert!((s - 1.0).abs() < 1e-9);
+                assert!((s - 1.0).abs() < mutinfo_core::prec::CONVERGED);
             }
             let saw = |class: usize| p[[0, k, class]] > 0.0 || p[[1, k, class]] > 0.0;
             if !saw(2) {

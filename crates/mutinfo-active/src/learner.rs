@@ -472,6 +472,6 @@ mod tests {
         assert_eq!(c.labels_to_reach(0.7), Some(20));
         assert_eq!(c.labels_to_reach(0.95), None);
         // (10·0.6 + 20·0.8) / 30
-        assert!((c.normalized_auc() - 22.0 / 30.0).abs() < 1e-15);
+        assert!((c.normalized_auc() - 22.0 / 30.0).abs() < mutinfo_core::prec::ROUNDOFF);
     }
 }

@@ -270,7 +270,7 @@ mod tests {
             mutinfo_core::prec::CLOSED_FORM
         ));
         let m = scores(a.view(), Score::Margin, 0).unwrap()[0];
-        assert!((m - 0.5).abs() < 1e-15);
+        assert!((m - 0.5).abs() < mutinfo_core::prec::ROUNDOFF);
     }
 
     #[test]
@@ -328,12 +328,12 @@ mod tests {
             let h = scores(p.view(), Score::MaxEntropy, 0).unwrap();
             for (i, (&bi, &hi)) in b.iter().zip(&h).enumerate() {
                 // 0 ≤ BALD ≤ H(c) ≤ ln C, and BALD ≤ ln K.
-                prop_assert!(bi >= -1e-12, "bald {} < 0", bi);
-                prop_assert!(bi <= hi + 1e-12);
-                prop_assert!(hi <= (c as f64).ln() + 1e-12);
-                prop_assert!(bi <= (k as f64).ln() + 1e-12);
+                prop_assert!(bi >= -mutinfo_core::prec::GOLDEN, "bald {} < 0", bi);
+                prop_assert!(bi <= hi + mutinfo_core::prec::GOLDEN);
+                prop_assert!(hi <= (c as f64).ln() + mutinfo_core::prec::GOLDEN);
+                prop_assert!(bi <= (k as f64).ln() + mutinfo_core::prec::GOLDEN);
                 let alt = bald_entropy_form(p.index_axis(ndarray::Axis(0), i));
-                prop_assert!((alt - bi).abs() <= 1e-12, "{} vs {}", alt, bi);
+                prop_assert!((alt - bi).abs() <= mutinfo_core::prec::GOLDEN, "{} vs {}", alt, bi);
             }
         }
 
@@ -347,7 +347,7 @@ mod tests {
                 let a = scores(p.view(), s, 0).unwrap();
                 let b = scores(q.view(), s, 0).unwrap();
                 for (x, y) in a.iter().zip(&b) {
-                    prop_assert!((x - y).abs() <= 1e-12, "{} {} vs {}", s, x, y);
+                    prop_assert!((x - y).abs() <= mutinfo_core::prec::GOLDEN, "{} {} vs {}", s, x, y);
                 }
             }
         }

@@ -38,7 +38,7 @@ fn batch_of_one_is_bald() {
         let best = mutinfo_active::top_k(&b, 1)[0];
         assert_eq!(sel.indices, vec![best]);
         assert!(
-            (sel.joint_mi[0] - b[best]).abs() <= 1e-12,
+            (sel.joint_mi[0] - b[best]).abs() <= mutinfo_core::prec::GOLDEN,
             "{} vs {}",
             sel.joint_mi[0],
             b[best]
@@ -58,9 +58,9 @@ fn duplicates_add_nothing_independent_points_add_everything() {
     let sel = BatchBald::new().select(p.view(), 3).unwrap();
     assert_eq!(sel.indices, vec![0, 2, 1]);
     let ln2 = std::f64::consts::LN_2;
-    assert!((sel.joint_mi[0] - ln2).abs() < 1e-15);
-    assert!((sel.joint_mi[1] - 2.0 * ln2).abs() < 1e-15);
-    assert!((sel.joint_mi[2] - 2.0 * ln2).abs() < 1e-15);
+    assert!((sel.joint_mi[0] - ln2).abs() < mutinfo_core::prec::ROUNDOFF);
+    assert!((sel.joint_mi[1] - 2.0 * ln2).abs() < mutinfo_core::prec::ROUNDOFF);
+    assert!((sel.joint_mi[2] - 2.0 * ln2).abs() < mutinfo_core::prec::ROUNDOFF);
     assert!(sel.exact.iter().all(|&e| e));
 }
 
@@ -75,7 +75,7 @@ fn brute_force_greedy(p: &Array3<f64>, batch: usize) -> (Vec<usize>, Vec<f64>) {
             let mut b = chosen.clone();
             b.push(x);
             let v = joint_mutual_information(p.view(), &b).unwrap();
-            if best.is_none_or(|(_, bv)| v > bv + 1e-12) {
+            if best.is_none_or(|(_, bv)| v > bv + mutinfo_core::prec::GOLDEN) {
                 best = Some((x, v));
             }
         }
@@ -99,23 +99,23 @@ proptest! {
         let (bf, vals) = brute_force_greedy(&p, batch);
         // Values at each step agree; the picks agree unless two candidates tie within 1e-12.
         for t in 0..batch {
-            prop_assert!((sel.joint_mi[t] - vals[t]).abs() <= 1e-12,
+            prop_assert!((sel.joint_mi[t] - vals[t]).abs() <= mutinfo_core::prec::GOLDEN,
                 "step {}: {} vs {}", t, sel.joint_mi[t], vals[t]);
             let mine = joint_mutual_information(p.view(), &sel.indices[..=t]).unwrap();
-            prop_assert!((mine - sel.joint_mi[t]).abs() <= 1e-12);
+            prop_assert!((mine - sel.joint_mi[t]).abs() <= mutinfo_core::prec::GOLDEN);
         }
         if sel.indices != bf {
             // Only acceptable as a numerical tie.
             let mine = joint_mutual_information(p.view(), &sel.indices).unwrap();
             let theirs = joint_mutual_information(p.view(), &bf).unwrap();
-            prop_assert!((mine - theirs).abs() <= 1e-12);
+            prop_assert!((mine - theirs).abs() <= mutinfo_core::prec::GOLDEN);
         }
         // Joint MI is non-negative, bounded by ln K, and increases along the batch.
         for t in 0..batch {
-            prop_assert!(sel.joint_mi[t] >= -1e-12);
-            prop_assert!(sel.joint_mi[t] <= (k as f64).ln() + 1e-12);
+            prop_assert!(sel.joint_mi[t] >= -mutinfo_core::prec::GOLDEN);
+            prop_assert!(sel.joint_mi[t] <= (k as f64).ln() + mutinfo_core::prec::GOLDEN);
             if t > 0 {
-                prop_assert!(sel.joint_mi[t] >= sel.joint_mi[t - 1] - 1e-12);
+                prop_assert!(sel.joint_mi[t] >= sel.joint_mi[t - 1] - mutinfo_core::prec::GOLDEN);
             }
         }
     }

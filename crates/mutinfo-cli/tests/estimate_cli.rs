@@ -38,21 +38,33 @@ fn xor_single_bits_tell_nothing_the_pair_tells_everything() {
     let single = json(&[&f, "--x", "x1", "--y", "y"]);
     assert_eq!(single["quantity"], "mutual_information");
     assert_eq!(single["rows"], 4000);
-    assert!(value(&single).abs() < 1e-4, "{single}");
+    assert!(
+        value(&single).abs() < mutinfo_core::prec::PUBLISHED,
+        "{single}"
+    );
     // y is a function of (x1, x2): I(x1,x2;y) = H(y), which is ln 2 up to class imbalance.
     let pair = json(&[&f, "--x", "x1,x2", "--y", "y"]);
     let hy = json(&[&f, "--x", "y"]);
     assert_eq!(hy["quantity"], "entropy");
-    assert!((value(&pair) - value(&hy)).abs() < 1e-12, "{pair} {hy}");
-    assert!((value(&pair) - LN_2).abs() < 1e-4, "{pair}");
+    assert!(
+        (value(&pair) - value(&hy)).abs() < mutinfo_core::prec::GOLDEN,
+        "{pair} {hy}"
+    );
+    assert!(
+        (value(&pair) - LN_2).abs() < mutinfo_core::prec::PUBLISHED,
+        "{pair}"
+    );
     // The same in bits: one bit.
     let bits = json(&[&f, "--x", "x1,x2", "--y", "y", "--unit", "bits"]);
     assert_eq!(bits["unit"], "bits");
-    assert!((value(&bits) - value(&pair) / LN_2).abs() < 1e-12);
+    assert!((value(&bits) - value(&pair) / LN_2).abs() < mutinfo_core::prec::GOLDEN);
     // Conditioning on x2 reveals x1: I(x1;y|x2) = H(y|x2) ≈ ln 2.
     let cmi = json(&[&f, "--x", "x1", "--y", "y", "--z", "x2"]);
     assert_eq!(cmi["quantity"], "conditional_mutual_information");
-    assert!((value(&cmi) - LN_2).abs() < 1e-3, "{cmi}");
+    assert!(
+        (value(&cmi) - LN_2).abs() < mutinfo_core::prec::ESTIMATE,
+        "{cmi}"
+    );
 }
 
 #[test]
@@ -67,17 +79,29 @@ fn conditional_mi_matches_a_hand_computation() {
     );
     let p = p.to_str().unwrap();
     let cmi = json(&[p, "--x", "x", "--y", "y", "--z", "z"]);
-    assert!((value(&cmi) - 0.5 * LN_2).abs() < 1e-12, "{cmi}");
+    assert!(
+        (value(&cmi) - 0.5 * LN_2).abs() < mutinfo_core::prec::GOLDEN,
+        "{cmi}"
+    );
     // Marginally: counts (0,0)=3, (1,1)=3, (0,1)=1, (1,0)=1 of 8, both margins fair.
     let hxy = -(2.0 * 3.0 / 8.0 * (3.0f64 / 8.0).ln() + 2.0 / 8.0 * (1.0f64 / 8.0).ln());
     let mi = json(&[p, "--x", "x", "--y", "y"]);
-    assert!((value(&mi) - (2.0 * LN_2 - hxy)).abs() < 1e-12, "{mi}");
+    assert!(
+        (value(&mi) - (2.0 * LN_2 - hxy)).abs() < mutinfo_core::prec::GOLDEN,
+        "{mi}"
+    );
     // H(X, Z) of a group: (0,a) 2, (1,a) 2, (0,b) 2, (1,b) 2 → ln 4.
     let h = json(&[p, "--x", "x,z"]);
-    assert!((value(&h) - 4f64.ln()).abs() < 1e-12, "{h}");
+    assert!(
+        (value(&h) - 4f64.ln()).abs() < mutinfo_core::prec::GOLDEN,
+        "{h}"
+    );
     // A column in two groups is fine: I(X;X) = H(X).
     let self_mi = json(&[p, "--x", "x", "--y", "x"]);
-    assert!((value(&self_mi) - LN_2).abs() < 1e-12, "{self_mi}");
+    assert!(
+        (value(&self_mi) - LN_2).abs() < mutinfo_core::prec::GOLDEN,
+        "{self_mi}"
+    );
 }
 
 #[test]
@@ -132,7 +156,7 @@ fn permutation_and_g_test_p_values() {
         "--p-values",
     ]);
     assert_eq!(cond["permutation_test"]["p_value"].as_f64().unwrap(), 0.01);
-    assert!(cond["g_test"]["p_value"].as_f64().unwrap() < 1e-10);
+    assert!(cond["g_test"]["p_value"].as_f64().unwrap() < mutinfo_core::prec::IDENTITY);
 }
 
 #[test]
@@ -191,7 +215,10 @@ fn binning_and_continuous_estimators() {
     let p = write(d.path(), "f.csv", &text);
     let p = p.to_str().unwrap();
     let v = json(&[p, "--x", "x", "--y", "y", "--bins", "4"]);
-    assert!((value(&v) - 4f64.ln()).abs() < 1e-12, "{v}");
+    assert!(
+        (value(&v) - 4f64.ln()).abs() < mutinfo_core::prec::GOLDEN,
+        "{v}"
+    );
     assert_eq!(v["settings"]["binning"], "quantile");
     // The mixed kNN estimator against the class the column determines: near H(c) = ln 2.
     let k = json(&[p, "--x", "x", "--y", "c", "--estimator", "mixed"]);

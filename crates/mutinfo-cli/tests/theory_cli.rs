@@ -18,7 +18,7 @@ fn capacity_of_bsc_in_bits() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let h = -(0.1f64 * 0.1f64.log2() + 0.9 * 0.9f64.log2());
-    assert!((v["capacity"].as_f64().unwrap() - (1.0 - h)).abs() < 1e-12);
+    assert!((v["capacity"].as_f64().unwrap() - (1.0 - h)).abs() < mutinfo_core::prec::GOLDEN);
     assert_eq!(v["unit"], "bits");
     let plot = d.path().join("cap.svg");
     let (code, _, err) = mutinfo(&["capacity", &ch, "--plot", plot.to_str().unwrap()]);
@@ -55,8 +55,8 @@ fn ib_curve_and_plot() {
     assert_eq!(curve.len(), 4);
     // At large β the bottleneck keeps exactly the useful bit.
     let last = &curve[3];
-    assert!((last["i_ty"].as_f64().unwrap() - 1.0).abs() < 1e-6);
-    assert!((last["i_xt"].as_f64().unwrap() - 1.0).abs() < 1e-6);
+    assert!((last["i_ty"].as_f64().unwrap() - 1.0).abs() < mutinfo_core::prec::ITERATIVE);
+    assert!((last["i_xt"].as_f64().unwrap() - 1.0).abs() < mutinfo_core::prec::ITERATIVE);
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
 }
 
@@ -75,12 +75,15 @@ fn bounds_and_pmi() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((v - 3f64.ln()).abs() < 1e-9);
+    assert!((v - 3f64.ln()).abs() < mutinfo_core::prec::CONVERGED);
     let c = write(d.path(), "c.csv", "2,0\n1,1\n");
     let (code, out, _) = mutinfo(&["pmi", &c, "--measure", "ppmi", "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!((v["matrix"][0][0].as_f64().unwrap() - (4.0f64 / 3.0).ln()).abs() < 1e-12);
+    assert!(
+        (v["matrix"][0][0].as_f64().unwrap() - (4.0f64 / 3.0).ln()).abs()
+            < mutinfo_core::prec::GOLDEN
+    );
 }
 
 #[test]

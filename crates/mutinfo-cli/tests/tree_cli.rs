@@ -98,7 +98,8 @@ fn play_tennis_fit_show_predict() {
         .map(|v| v.parse().unwrap())
         .collect();
     assert!(
-        (f[0] - 5.0 / 14.0).abs() < 1e-12 && (f[1] - 9.0 / 14.0).abs() < 1e-12,
+        (f[0] - 5.0 / 14.0).abs() < mutinfo_core::prec::GOLDEN
+            && (f[1] - 9.0 / 14.0).abs() < mutinfo_core::prec::GOLDEN,
         "{p}"
     );
 }
@@ -130,7 +131,7 @@ fn numeric_data_with_pruning_and_json_summary() {
     assert!(v["depth"].as_u64().unwrap() <= 6);
     let imp = v["importances"].as_array().unwrap();
     let total: f64 = imp.iter().map(|f| f["importance"].as_f64().unwrap()).sum();
-    assert!((total - 1.0).abs() < 1e-9);
+    assert!((total - 1.0).abs() < mutinfo_core::prec::CONVERGED);
     // Predicting the training file gives the reported training accuracy.
     let (code, preds, err) = mutinfo(&["tree", "predict", s(&data), "--model", s(&model)]);
     assert_eq!(code, 0, "{err}");
@@ -147,7 +148,7 @@ fn numeric_data_with_pruning_and_json_summary() {
         .collect();
     assert_eq!(predicted.len(), 2000);
     let acc = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count() as f64 / 2000.0;
-    assert!((acc - v["training_accuracy"].as_f64().unwrap()).abs() < 1e-12);
+    assert!((acc - v["training_accuracy"].as_f64().unwrap()).abs() < mutinfo_core::prec::GOLDEN);
 }
 
 #[test]

@@ -124,7 +124,7 @@ proptest! {
         prop_assume!(x.iter().any(|&v| v != x[0]) && y.iter().any(|&v| v != y[0]));
         let got = ContinuousMi::new().estimator(Estimator::Ksg1).neighbors(k).mutual_information_1d(&x, &y).unwrap().value;
         let want = brute_ksg1(&x, &y, k);
-        prop_assert!((got - want).abs() < 1e-12, "{} vs {}", got, want);
+        prop_assert!((got - want).abs() < mutinfo_core::prec::GOLDEN, "{} vs {}", got, want);
     }
 
     /// Sizes where the 1-D × 1-D path uses its grid (N ≥ 256) and bucketed marginal counts.
@@ -136,7 +136,7 @@ proptest! {
         let y: Vec<f64> = y.iter().map(|v| v * 10f64.powi(scale)).collect();
         let got = ContinuousMi::new().estimator(Estimator::Ksg1).neighbors(k).mutual_information_1d(&x, &y).unwrap().value;
         let want = brute_ksg1(&x, &y, k);
-        prop_assert!((got - want).abs() < 1e-12, "{} vs {}", got, want);
+        prop_assert!((got - want).abs() < mutinfo_core::prec::GOLDEN, "{} vs {}", got, want);
     }
 
     #[test]
@@ -149,14 +149,14 @@ proptest! {
         let got = ContinuousMi::new().estimator(Estimator::Ross).neighbors(k)
             .mutual_information_discrete(xa.view(), &codes).unwrap().value;
         let want = brute_ross(&x, &labels, k);
-        prop_assert!((got - want).abs() < 1e-12, "{} vs {}", got, want);
+        prop_assert!((got - want).abs() < mutinfo_core::prec::GOLDEN, "{} vs {}", got, want);
     }
 
     #[test]
     fn symmetric((x, y) in continuous(150)) {
         for est in [Estimator::Ksg1, Estimator::Ksg2, Estimator::Mixed, Estimator::Gaussian, Estimator::Copula] {
             let (a, b) = (mi(est, &x, &y), mi(est, &y, &x));
-            prop_assert!((a - b).abs() < 1e-12, "{}: {} vs {}", est, a, b);
+            prop_assert!((a - b).abs() < mutinfo_core::prec::GOLDEN, "{}: {} vs {}", est, a, b);
         }
     }
 
@@ -171,7 +171,7 @@ proptest! {
         let base = mi(Estimator::Copula, &x, &y);
         prop_assert_eq!(base.to_bits(), mi(Estimator::Copula, &fx, &gy).to_bits());
         // Decreasing maps negate the normal scores up to the last bit of ndtri's symmetry.
-        prop_assert!((base - mi(Estimator::Copula, &fx, &hy)).abs() < 1e-12);
+        prop_assert!((base - mi(Estimator::Copula, &fx, &hy)).abs() < mutinfo_core::prec::GOLDEN);
     }
 
     #[test]
@@ -183,7 +183,7 @@ proptest! {
         let py: Vec<f64> = perm.iter().map(|&i| y[i]).collect();
         for est in [Estimator::Ksg1, Estimator::Ksg2, Estimator::Mixed, Estimator::Gaussian, Estimator::Copula] {
             let (a, b) = (mi(est, &x, &y), mi(est, &px, &py));
-            prop_assert!((a - b).abs() < 1e-12, "{}: {} vs {}", est, a, b);
+            prop_assert!((a - b).abs() < mutinfo_core::prec::GOLDEN, "{}: {} vs {}", est, a, b);
         }
     }
 }

@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn round_trip() {
         for b in [Base::Nats, Base::Bits, Base::Hartleys] {
-            assert!((b.to_nats(b.convert(1.2345)) - 1.2345).abs() < 1e-15);
+            assert!((b.to_nats(b.convert(1.2345)) - 1.2345).abs() < crate::prec::ROUNDOFF);
             assert_eq!(b.unit().parse::<Base>().unwrap(), b);
         }
         assert_eq!(Base::Bits.convert(std::f64::consts::LN_2), 1.0);

@@ -456,11 +456,14 @@ mod tests {
         let nuisance = array![[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]];
         let ln2 = 2f64.ln();
         let (a, b, _) = evaluate_encoder(j.view(), identity.view()).unwrap();
-        assert!((a - 2.0 * ln2).abs() < 1e-15 && (b - ln2).abs() < 1e-15);
+        assert!(
+            (a - 2.0 * ln2).abs() < crate::prec::ROUNDOFF
+                && (b - ln2).abs() < crate::prec::ROUNDOFF
+        );
         let (c, d, _) = evaluate_encoder(j.view(), useful.view()).unwrap();
-        assert!((c - ln2).abs() < 1e-15 && (d - ln2).abs() < 1e-15);
+        assert!((c - ln2).abs() < crate::prec::ROUNDOFF && (d - ln2).abs() < crate::prec::ROUNDOFF);
         let (e, f, _) = evaluate_encoder(j.view(), nuisance.view()).unwrap();
-        assert!((e - ln2).abs() < 1e-15 && f.abs() < 1e-15);
+        assert!((e - ln2).abs() < crate::prec::ROUNDOFF && f.abs() < crate::prec::ROUNDOFF);
         // For any β > 1 the useful bit has the lowest objective I(X;T) − β I(T;Y).
         let beta = 2.0;
         assert!(c - beta * d < a - beta * b && c - beta * d < e - beta * f);
@@ -469,8 +472,14 @@ mod tests {
             let mut o = BottleneckOptions::new(5.0);
             o.kind = kind;
             let fit = information_bottleneck(j.view(), &o).unwrap();
-            assert!((fit.i_ty - ln2).abs() < 1e-6, "{kind:?} {fit:?}");
-            assert!((fit.i_xt - ln2).abs() < 1e-6, "{kind:?} {fit:?}");
+            assert!(
+                (fit.i_ty - ln2).abs() < crate::prec::ITERATIVE,
+                "{kind:?} {fit:?}"
+            );
+            assert!(
+                (fit.i_xt - ln2).abs() < crate::prec::ITERATIVE,
+                "{kind:?} {fit:?}"
+            );
         }
     }
 
@@ -478,7 +487,10 @@ mod tests {
     fn small_beta_compresses_everything() {
         let o = BottleneckOptions::new(0.1);
         let fit = information_bottleneck(toy().view(), &o).unwrap();
-        assert!(fit.i_xt < 1e-6 && fit.i_ty < 1e-6, "{fit:?}");
+        assert!(
+            fit.i_xt < crate::prec::ITERATIVE && fit.i_ty < crate::prec::ITERATIVE,
+            "{fit:?}"
+        );
         assert!(fit.converged);
     }
 
@@ -492,6 +504,8 @@ mod tests {
         assert!(information_bottleneck(toy().view(), &BottleneckOptions::new(0.0)).is_err());
         let curve = bottleneck_curve(toy().view(), &[0.5, 2.0, 8.0], &o, 3).unwrap();
         assert_eq!(curve.len(), 3);
-        assert!(curve.windows(2).all(|w| w[0].i_ty <= w[1].i_ty + 1e-9));
+        assert!(curve
+            .windows(2)
+            .all(|w| w[0].i_ty <= w[1].i_ty + crate::prec::CONVERGED));
     }
 }

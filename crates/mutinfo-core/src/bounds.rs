@@ -298,7 +298,7 @@ mod tests {
                 }
             }
             let means: Vec<f64> = sums.iter().map(|s| s / reps as f64).collect();
-            assert!(means[0] <= (b as f64).ln() + 1e-12);
+            assert!(means[0] <= (b as f64).ln() + crate::prec::GOLDEN);
             assert!(means[0] <= truth + 0.02, "infonce {b}: {means:?}");
             assert!(means[1] <= truth + 0.05, "nwj {b}: {means:?}");
             assert!(
@@ -321,7 +321,7 @@ mod tests {
         ] {
             assert!(bound(s.view(), w).unwrap().is_finite(), "{w:?}");
         }
-        assert!((bound(s.view(), Bound::InfoNce).unwrap() - 2f64.ln()).abs() < 1e-12);
+        assert!((bound(s.view(), Bound::InfoNce).unwrap() - 2f64.ln()).abs() < crate::prec::GOLDEN);
         assert!(bound(array![[1.0, f64::NAN], [0.0, 1.0]].view(), Bound::Nwj).is_err());
         assert!(bound(array![[1.0, 2.0]].view(), Bound::Nwj).is_err());
         assert!(bound(array![[1.0]].view(), Bound::Nwj).is_err());
@@ -329,9 +329,12 @@ mod tests {
         // An uninformative critic gives 0 for InfoNCE and DV, and for NWJ at its optimum f = 1.
         let flat = Array2::<f64>::zeros((5, 5));
         for w in [Bound::InfoNce, Bound::DonskerVaradhan] {
-            assert!(bound(flat.view(), w).unwrap().abs() < 1e-15, "{w:?}");
+            assert!(
+                bound(flat.view(), w).unwrap().abs() < crate::prec::ROUNDOFF,
+                "{w:?}"
+            );
         }
-        assert!(bound((&flat + 1.0).view(), Bound::Nwj).unwrap().abs() < 1e-15);
+        assert!(bound((&flat + 1.0).view(), Bound::Nwj).unwrap().abs() < crate::prec::ROUNDOFF);
         assert!("smile".parse::<Bound>().is_ok() && "nope".parse::<Bound>().is_err());
     }
 
@@ -339,7 +342,7 @@ mod tests {
     fn embeddings() {
         let a = array![[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]];
         let same = embedding_infonce(a.view(), a.view(), Similarity::Cosine, 0.01).unwrap();
-        assert!((same - 3f64.ln()).abs() < 1e-6, "{same}");
+        assert!((same - 3f64.ln()).abs() < crate::prec::ITERATIVE, "{same}");
         let shuffled = array![[0.0, 1.0], [-1.0, 0.0], [1.0, 0.0]];
         let worse = embedding_infonce(a.view(), shuffled.view(), Similarity::Dot, 0.1).unwrap();
         assert!(worse < 0.0);

@@ -282,7 +282,7 @@ mod tests {
                 .capacity(opts)
                 .unwrap();
             assert!(
-                (c.capacity - bsc_capacity(eps)).abs() < 1e-11,
+                (c.capacity - bsc_capacity(eps)).abs() < crate::prec::IDENTITY,
                 "bsc {eps}: {c:?}"
             );
             assert!(c.converged);
@@ -290,11 +290,16 @@ mod tests {
                 .unwrap()
                 .capacity(opts)
                 .unwrap();
-            assert!((c.capacity - bec_capacity(eps)).abs() < 1e-11, "bec {eps}");
+            assert!(
+                (c.capacity - bec_capacity(eps)).abs() < crate::prec::IDENTITY,
+                "bec {eps}"
+            );
         }
         // 0.531 bits for ε = 0.1 (Cover & Thomas example 7.1.4).
-        assert!((crate::Base::Bits.convert(bsc_capacity(0.1)) - 0.531).abs() < 5e-4);
-        assert!((gaussian_capacity(1.0, 1.0) - 0.5 * 2f64.ln()).abs() < 1e-15);
+        assert!(
+            (crate::Base::Bits.convert(bsc_capacity(0.1)) - 0.531).abs() < crate::prec::PUBLISHED
+        );
+        assert!((gaussian_capacity(1.0, 1.0) - 0.5 * 2f64.ln()).abs() < crate::prec::ROUNDOFF);
     }
 
     #[test]
@@ -302,9 +307,14 @@ mod tests {
         // Z channel with p = 0.5: capacity log2(5/4) bits, optimal P(x=1) = 2/5.
         let ch = Channel::new(array![[1.0, 0.0], [0.5, 0.5]]).unwrap();
         let c = ch.capacity(CapacityOptions::default()).unwrap();
-        assert!((c.capacity - (1.25f64).ln()).abs() < 1e-10, "{c:?}");
-        assert!((c.input[1] - 0.4).abs() < 1e-5, "{c:?}");
-        assert!((ch.mutual_information(&c.input).unwrap() - c.capacity).abs() < 1e-10);
+        assert!(
+            (c.capacity - (1.25f64).ln()).abs() < crate::prec::IDENTITY,
+            "{c:?}"
+        );
+        assert!((c.input[1] - 0.4).abs() < crate::prec::PUBLISHED, "{c:?}");
+        assert!(
+            (ch.mutual_information(&c.input).unwrap() - c.capacity).abs() < crate::prec::IDENTITY
+        );
     }
 
     #[test]

@@ -292,7 +292,7 @@ mod tests {
                 };
                 let d = pmi_matrix(counts.view(), o).unwrap();
                 for (r, c, v) in pmi_sparse(&sparse, o).unwrap() {
-                    assert!((d[[r as usize, c as usize]] - v).abs() < 1e-14);
+                    assert!((d[[r as usize, c as usize]] - v).abs() < crate::prec::SERIES);
                 }
             }
         }
@@ -300,7 +300,7 @@ mod tests {
         let t = crate::ContingencyTable::from_counts(counts.mapv(|v| v as u64)).unwrap();
         let d = pmi_matrix(counts.view(), PmiOptions::default()).unwrap();
         for (a, b) in d.iter().zip(t.pmi().iter()) {
-            assert!(a == b || (a - b).abs() < 1e-14, "{a} {b}");
+            assert!(a == b || (a - b).abs() < crate::prec::SERIES, "{a} {b}");
         }
     }
 

@@ -546,7 +546,7 @@ mod tests {
         for n in [2u64, 3, 17, 1 << 20, 1_000_003, (1 << 40) - 3] {
             let v = NLogNSum::of(n).to_f64();
             assert!(
-                crate::prec::close(v, nlogn(n), 1e-15),
+                crate::prec::close(v, nlogn(n), crate::prec::ROUNDOFF),
                 "{n}: {v} vs {}",
                 nlogn(n)
             );
@@ -583,6 +583,9 @@ mod tests {
         assert_eq!(fixed_ratio(2, 6, 60), fixed_ratio(1, 3, 60));
         assert_eq!(fixed_ratio(5, 5, 10), 1 << 10);
         assert_eq!(I256::from_i128(-3).to_f64(), -3.0);
-        assert_eq!(I256::product(-(1 << 100), 1 << 100).to_f64(), -(2f64.powi(200)));
+        assert_eq!(
+            I256::product(-(1 << 100), 1 << 100).to_f64(),
+            -(2f64.powi(200))
+        );
     }
 }

@@ -125,10 +125,10 @@ mod tests {
         // p(correct) = 0.7 over 4 classes: h(0.3) + 0.3 ln 3.
         let h = fano_entropy_upper_bound(0.3, 4).unwrap();
         let expected = -(0.3f64 * 0.3f64.ln() + 0.7 * 0.7f64.ln()) + 0.3 * 3f64.ln();
-        assert!((h - expected).abs() < 1e-15);
+        assert!((h - expected).abs() < crate::prec::ROUNDOFF);
         // The inverse recovers the error rate.
         let pe = fano_error_lower_bound(h, 4).unwrap();
-        assert!((pe - 0.3).abs() < 1e-12, "{pe}");
+        assert!((pe - 0.3).abs() < crate::prec::GOLDEN, "{pe}");
         assert_eq!(fano_error_lower_bound(10.0, 4).unwrap(), 0.75);
         assert_eq!(fano_error_lower_bound(0.0, 4).unwrap(), 0.0);
     }
@@ -139,11 +139,13 @@ mod tests {
             let pe = i as f64 / 100.0 * 0.75;
             let lo = min_conditional_entropy(pe).unwrap();
             let hi = fano_entropy_upper_bound(pe, 4).unwrap();
-            assert!(lo <= hi + 1e-12, "{pe}: {lo} > {hi}");
+            assert!(lo <= hi + crate::prec::GOLDEN, "{pe}: {lo} > {hi}");
         }
         // At Pₑ = (k−1)/k the bound is ln k.
-        assert!((min_conditional_entropy(0.5).unwrap() - 2f64.ln()).abs() < 1e-15);
-        assert!((min_conditional_entropy(2.0 / 3.0).unwrap() - 3f64.ln()).abs() < 1e-12);
+        assert!((min_conditional_entropy(0.5).unwrap() - 2f64.ln()).abs() < crate::prec::ROUNDOFF);
+        assert!(
+            (min_conditional_entropy(2.0 / 3.0).unwrap() - 3f64.ln()).abs() < crate::prec::GOLDEN
+        );
         assert_eq!(min_conditional_entropy(0.0).unwrap(), 0.0);
     }
 

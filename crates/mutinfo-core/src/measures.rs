@@ -402,9 +402,9 @@ mod tests {
         let y = c(&[0, 1, 1, 0]);
         assert_eq!(mutual_information(&x, &y).unwrap(), 0.0);
         let j = joint_mutual_information(&[&x, &z], &y).unwrap();
-        assert!((j - std::f64::consts::LN_2).abs() < 1e-15);
+        assert!((j - std::f64::consts::LN_2).abs() < crate::prec::ROUNDOFF);
         let ii = interaction_information(&[&x, &z, &y]).unwrap();
-        assert!((ii + std::f64::consts::LN_2).abs() < 1e-15);
+        assert!((ii + std::f64::consts::LN_2).abs() < crate::prec::ROUNDOFF);
     }
 
     #[test]

@@ -177,10 +177,13 @@ mod tests {
         for k in [2.0, 7.0, 500.0] {
             let a = xi_prime(k, 100.0 - 1e-9);
             let b = xi_prime(k, 100.0);
-            assert!((a - b).abs() / b < 1e-8, "{k}: {a} {b}");
+            assert!((a - b).abs() / b < crate::prec::ITERATIVE, "{k}: {a} {b}");
             let big = xi_prime(k, 1e13);
             let approx = (k - 1.0) / (2.0 * k * 1e26);
-            assert!((big - approx).abs() / approx < 1e-6, "{big} {approx}");
+            assert!(
+                (big - approx).abs() / approx < crate::prec::ITERATIVE,
+                "{big} {approx}"
+            );
         }
     }
 
@@ -189,23 +192,26 @@ mod tests {
         for (z, n) in [(20.0, 3.0), (25.5, 100.0), (1e3, 7.0), (50.0, 0.5)] {
             let direct = ln_gamma(z + n) - ln_gamma(z);
             assert!(
-                (ln_gamma_ratio(z, n) - direct).abs() < 1e-10 * direct.abs().max(1.0),
+                (ln_gamma_ratio(z, n) - direct).abs()
+                    < crate::prec::IDENTITY * direct.abs().max(1.0),
                 "{z} {n}"
             );
         }
         // Far out, Σ ln(z + j) for integer n.
         let z = 1e13;
         let exact: f64 = (0..50).map(|j| (z + j as f64).ln()).sum();
-        assert!((ln_gamma_ratio(z, 50.0) - exact).abs() < 1e-9);
+        assert!((ln_gamma_ratio(z, 50.0) - exact).abs() < crate::prec::CONVERGED);
     }
 
     #[test]
     fn trigamma_values() {
         // ψ₁(1) = π²/6, ψ₁(1/2) = π²/2.
         let pi2 = std::f64::consts::PI.powi(2);
-        assert!((trigamma(1.0) - pi2 / 6.0).abs() < 1e-13);
-        assert!((trigamma(0.5) - pi2 / 2.0).abs() < 1e-12);
-        assert!((trigamma(1e-6) - (1e12 + trigamma(1.0 + 1e-6))).abs() / 1e12 < 1e-15);
+        assert!((trigamma(1.0) - pi2 / 6.0).abs() < crate::prec::SERIES);
+        assert!((trigamma(0.5) - pi2 / 2.0).abs() < crate::prec::GOLDEN);
+        assert!(
+            (trigamma(1e-6) - (1e12 + trigamma(1.0 + 1e-6))).abs() / 1e12 < crate::prec::ROUNDOFF
+        );
     }
 }
 
@@ -233,11 +239,11 @@ mod golden {
         for (counts, k, quad, ndd) in cases {
             let ours = nsb_entropy(counts, k);
             assert!(
-                (ours - quad).abs() < 1e-10,
+                (ours - quad).abs() < crate::prec::IDENTITY,
                 "{counts:?} k={k}: {ours} vs quad {quad}"
             );
             assert!(
-                (ours - ndd).abs() < 1e-3,
+                (ours - ndd).abs() < crate::prec::ESTIMATE,
                 "{counts:?} k={k}: {ours} vs ndd {ndd}"
             );
         }

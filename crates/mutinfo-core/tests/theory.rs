@@ -43,14 +43,17 @@ fn capacity_matches_dit() {
             .unwrap();
         let expected = case["capacity_nats"].as_f64().unwrap();
         assert!(
-            (c.capacity - expected).abs() < 1e-6,
+            (c.capacity - expected).abs() < mutinfo_core::prec::ITERATIVE,
             "{} vs dit {}",
             c.capacity,
             expected
         );
         assert!(c.converged);
         for (a, b) in c.input.iter().zip(case["input"].as_array().unwrap()) {
-            assert!((a - b.as_f64().unwrap()).abs() < 1e-4, "input {a} vs {b}");
+            assert!(
+                (a - b.as_f64().unwrap()).abs() < mutinfo_core::prec::PUBLISHED,
+                "input {a} vs {b}"
+            );
         }
     }
 }
@@ -83,7 +86,7 @@ fn bottleneck_matches_embo() {
         ] {
             let theirs = case[key].as_f64().unwrap();
             assert!(
-                (ours - theirs).abs() < 1e-6,
+                (ours - theirs).abs() < mutinfo_core::prec::ITERATIVE,
                 "{key}: {ours} vs embo {theirs} (beta {}, {:?})",
                 o.beta,
                 o.kind

@@ -168,7 +168,7 @@ mod tests {
             }
             let (nl, nr): (f64, f64) = (l.iter().sum(), r.iter().sum());
             let g = parent - (nl * impurity(c, &l) + nr * impurity(c, &r)) / (nl + nr);
-            if best.is_none_or(|b| g > b.1 + 1e-12) {
+            if best.is_none_or(|b| g > b.1 + mutinfo_core::prec::GOLDEN) {
                 best = Some((thr, g));
             }
         }
@@ -177,12 +177,12 @@ mod tests {
 
     #[test]
     fn entropy_of_weights_known_values() {
-        assert!((entropy_of_weights(&[1.0, 1.0]) - 2f64.ln()).abs() < 1e-15);
+        assert!((entropy_of_weights(&[1.0, 1.0]) - 2f64.ln()).abs() < mutinfo_core::prec::ROUNDOFF);
         // play-tennis class counts 9 yes / 5 no: 0.940286 bits (Quinlan 1986)
         let h = entropy_of_weights(&[9.0, 5.0]) / 2f64.ln();
-        assert!((h - 0.940_285_958_670_631).abs() < 1e-12);
+        assert!((h - 0.940_285_958_670_631).abs() < mutinfo_core::prec::GOLDEN);
         assert_eq!(entropy_of_weights(&[0.0, 0.0]), 0.0);
-        assert!((gini_of_weights(&[1.0, 1.0]) - 0.5).abs() < 1e-15);
+        assert!((gini_of_weights(&[1.0, 1.0]) - 0.5).abs() < mutinfo_core::prec::ROUNDOFF);
     }
 
     #[test]
@@ -207,7 +207,7 @@ mod tests {
                     (None, None) => {}
                     (Some(f), Some((_, g))) => {
                         assert!(
-                            (f.gain - g).abs() < 1e-12,
+                            (f.gain - g).abs() < mutinfo_core::prec::GOLDEN,
                             "trial {trial}: {} vs {g}",
                             f.gain
                         )
@@ -229,8 +229,8 @@ mod tests {
         let a = f.best_numeric(&col, &y, Some(&w)).unwrap().unwrap();
         let b = f.best_numeric(&dcol, &dy, None).unwrap().unwrap();
         assert_eq!(a.threshold, 2.5);
-        assert!((a.gain - b.gain).abs() < 1e-15);
-        assert!((a.gain - entropy_of_weights(&[3.0, 4.0])).abs() < 1e-15);
+        assert!((a.gain - b.gain).abs() < mutinfo_core::prec::ROUNDOFF);
+        assert!((a.gain - entropy_of_weights(&[3.0, 4.0])).abs() < mutinfo_core::prec::ROUNDOFF);
     }
 
     #[test]

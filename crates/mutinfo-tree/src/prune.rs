@@ -177,7 +177,7 @@ mod tests {
         ] {
             let got = (e + added_errors(n, e, 0.25)) / n;
             assert!(
-                (got - u).abs() < 6e-4,
+                (got - u).abs() < mutinfo_core::prec::ESTIMATE,
                 "U(0.25; {e}, {n}) = {got}, book {u}"
             );
         }

@@ -104,14 +104,17 @@ fn trees_equal_sklearn_node_for_node() {
         let imp: Vec<f64> = serde_json::from_value(case["importances"].clone()).unwrap();
         for (a, b) in tree.feature_importances().iter().zip(&imp) {
             assert!(
-                (a - b).abs() < 1e-12,
+                (a - b).abs() < mutinfo_core::prec::GOLDEN,
                 "{crit} {depth:?} importances {a} vs {b}"
             );
         }
         let p = tree.predict_proba(xt.view()).unwrap();
         let pe = matrix(&case["proba"]);
         for (a, b) in p.iter().zip(pe.iter()) {
-            assert!((a - b).abs() < 1e-12, "{crit} {depth:?} proba {a} vs {b}");
+            assert!(
+                (a - b).abs() < mutinfo_core::prec::GOLDEN,
+                "{crit} {depth:?} proba {a} vs {b}"
+            );
         }
     }
 }

@@ -76,7 +76,10 @@ fn play_tennis_gives_quinlans_id3_tree() {
     let root = tree.nodes()[0].split.as_ref().unwrap();
     assert_eq!(root.feature, 0, "root tests outlook");
     // Gain(outlook) = 0.246 bits (Quinlan 1986).
-    assert!((root.gain / std::f64::consts::LN_2 - 0.246_749_819_774_439_1).abs() < 1e-12);
+    assert!(
+        (root.gain / std::f64::consts::LN_2 - 0.246_749_819_774_439_1).abs()
+            < mutinfo_core::prec::GOLDEN
+    );
     let text = tree.export_text();
     let expected = "\
 |--- outlook = sunny
@@ -139,7 +142,7 @@ fn brute_tree(
                 }
             }
             let gain = (parent - child_cost_direct(crit, &l) - child_cost_direct(crit, &r)) / w;
-            if best.is_none_or(|b| gain > b.0 + 1e-12 * parent / w) {
+            if best.is_none_or(|b| gain > b.0 + mutinfo_core::prec::GOLDEN * parent / w) {
                 best = Some((gain, f, t));
             }
         }
@@ -190,7 +193,7 @@ proptest! {
         prop_assert_eq!(preorder(&tree), expected);
         let p = tree.predict_proba(x.view()).unwrap();
         for r in p.rows() {
-            prop_assert!((r.sum() - 1.0).abs() < 1e-12);
+            prop_assert!((r.sum() - 1.0).abs() < mutinfo_core::prec::GOLDEN);
         }
     }
 
@@ -206,8 +209,8 @@ proptest! {
         let tree = DecisionTree::params().laplace(laplace).fit(&Dataset::new(x.clone(), y)).unwrap();
         let p = tree.predict_proba(x.view()).unwrap();
         for r in p.rows() {
-            prop_assert!((r.sum() - 1.0).abs() < 1e-12);
-            prop_assert!(r.iter().all(|&v| (0.0..=1.0 + 1e-12).contains(&v)));
+            prop_assert!((r.sum() - 1.0).abs() < mutinfo_core::prec::GOLDEN);
+            prop_assert!(r.iter().all(|&v| (0.0..=1.0 + mutinfo_core::prec::GOLDEN).contains(&v)));
         }
     }
 }
@@ -244,7 +247,7 @@ fn missing_values_follow_c45() {
     let y = array![0usize, 0, 0, 1, 1, 1, 0, 1];
     let tree = DecisionTree::params().fit(&Dataset::new(x, y)).unwrap();
     let root = tree.nodes()[0].split.as_ref().unwrap();
-    assert!((root.gain - 0.75 * std::f64::consts::LN_2).abs() < 1e-15);
+    assert!((root.gain - 0.75 * std::f64::consts::LN_2).abs() < mutinfo_core::prec::ROUNDOFF);
     assert_eq!(root.fractions, vec![0.5, 0.5]);
     // Each child carries its 3 known rows and half of each missing row.
     for &c in &root.children {
@@ -252,7 +255,10 @@ fn missing_values_follow_c45() {
     }
     let p = tree.predict_proba(array![[nan], [2.0]].view()).unwrap();
     for (got, want) in p.iter().zip([0.5, 0.5, 3.5 / 4.0, 0.5 / 4.0]) {
-        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+        assert!(
+            (got - want).abs() < mutinfo_core::prec::ROUNDOFF,
+            "{got} vs {want}"
+        );
     }
 }
 

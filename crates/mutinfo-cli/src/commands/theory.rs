@@ -391,7 +391,10 @@ mod tests {
     #[test]
     fn grids() {
         let g = parse_grid("0.1:10:3").unwrap();
-        assert!((g[1] - 1.0).abs() < 1e-12 && (g[2] - 10.0).abs() < 1e-12);
+        assert!(
+            (g[1] - 1.0).abs() < mutinfo_core::prec::GOLDEN
+                && (g[2] - 10.0).abs() < mutinfo_core::prec::GOLDEN
+        );
         assert!(parse_grid("0:1:3").is_err());
         assert!(parse_grid("1:2").is_err());
     }

@@ -500,7 +500,7 @@ mod tests {
             .fit(&d)
             .unwrap();
         assert_eq!(s.selected(), &[0]);
-        assert!((s.scores()[0] - std::f64::consts::LN_2).abs() < 1e-15);
+        assert!((s.scores()[0] - std::f64::consts::LN_2).abs() < mutinfo_core::prec::ROUNDOFF);
         let disc = s.discretizer().unwrap();
         let back = InfoSelector::from_json(&s.to_json().unwrap()).unwrap();
         assert_eq!(back.discretizer(), Some(disc));
