@@ -17,7 +17,7 @@
 //! - `sorted`: tables too large to count densely, by sorting keys.
 //!
 //! The dispatch over code widths (`u8`, `u16`, `u32`) is the one macro `with_codes!` of
-//! [`crate::codes`]; the choice between dense and sorted counting is [`dense_limit`].
+//! [`crate::codes`]; the choice between dense and sorted counting is one function, `dense_limit`.
 
 pub mod blocked;
 pub mod conditioned;
