@@ -82,4 +82,8 @@ pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarg
 pub use criterion::Criterion;
 pub use engine::{select, RoundScores, SelectOptions, Selection, Step, StopReason};
 pub use error::{Result, SelectError};
-pub use selector::{InfoSelector, InfoSelectorParams, InfoSelectorValidParams};
+pub use selector::format;
+pub use selector::{
+    InfoSelector, InfoSelectorParams, InfoSelectorValidParams, Selected, SelectedError,
+    SelectedFeature, SelectedParams, SELECTOR_FORMAT, SELECTOR_FORMAT_VERSION,
+};
