@@ -36,7 +36,10 @@ fn refused(v: &Value, field: &str) -> String {
         other => panic!("expected InvalidModel for {field}, got {other}"),
     }
     let msg = e.to_string();
-    assert!(msg.contains("tampered.json") && msg.contains(field), "{msg}");
+    assert!(
+        msg.contains("tampered.json") && msg.contains(field),
+        "{msg}"
+    );
     msg
 }
 
@@ -66,13 +69,32 @@ fn tampered_files_are_refused_naming_the_field() {
         f(&mut v);
         v
     };
-    refused(&tamper(&|v| v["format_version"] = 99.into()), "format_version");
+    refused(
+        &tamper(&|v| v["format_version"] = 99.into()),
+        "format_version",
+    );
     refused(&tamper(&|v| v["format"] = "mutinfo-tree".into()), "format");
-    refused(&tamper(&|v| v["n_features"] = 2.into()), "selected[0].step.feature");
-    refused(&tamper(&|v| v["params"]["options"]["k"] = 0.into()), "params");
-    refused(&tamper(&|v| v["selected"][1]["name"] = v["selected"][0]["name"].clone()), "selected[1].name");
-    refused(&tamper(&|v| v["selected"][0]["name"] = "".into()), "selected[0].name");
-    refused(&tamper(&|v| v["selected"][0]["name"] = "class".into()), "selected[0].name");
+    refused(
+        &tamper(&|v| v["selected"][0]["step"]["feature"] = 99.into()),
+        "selected[0].step.feature",
+    );
+    refused(&tamper(&|v| v["n_features"] = 0.into()), "n_features");
+    refused(
+        &tamper(&|v| v["params"]["options"]["k"] = 0.into()),
+        "params",
+    );
+    refused(
+        &tamper(&|v| v["selected"][1]["name"] = v["selected"][0]["name"].clone()),
+        "selected[1].name",
+    );
+    refused(
+        &tamper(&|v| v["selected"][0]["name"] = "".into()),
+        "selected[0].name",
+    );
+    refused(
+        &tamper(&|v| v["selected"][0]["name"] = "class".into()),
+        "selected[0].name",
+    );
     refused(
         &tamper(&|v| {
             let other = v["selected"][1]["encoder"]["name"].clone();
@@ -80,20 +102,44 @@ fn tampered_files_are_refused_naming_the_field() {
         }),
         "selected[0].encoder.name",
     );
-    refused(&tamper(&|v| v["selected"][2]["step"]["feature"] = v["selected"][0]["step"]["feature"].clone()), "selected[2].step.feature");
-    refused(&tamper(&|v| v["selected"][0]["step"]["p_value"] = (-0.5).into()), "selected[0].step.p_value");
-    refused(&tamper(&|v| v["selected"][0]["step"]["fixed"] = true.into()), "selected[0].step.fixed");
     refused(
         &tamper(&|v| {
-            v["selected"][0]["encoder"]["bins"]["map"]["edges"] = serde_json::json!([3.0, 1.0, 2.0]);
+            v["selected"][2]["step"]["feature"] = v["selected"][0]["step"]["feature"].clone()
+        }),
+        "selected[2].step.feature",
+    );
+    refused(
+        &tamper(&|v| v["selected"][0]["step"]["p_value"] = (-0.5).into()),
+        "selected[0].step.p_value",
+    );
+    refused(
+        &tamper(&|v| v["selected"][0]["step"]["fixed"] = true.into()),
+        "selected[0].step.fixed",
+    );
+    refused(
+        &tamper(&|v| {
+            v["selected"][0]["encoder"]["bins"]["map"]["edges"] =
+                serde_json::json!([3.0, 1.0, 2.0]);
         }),
         "selected[0].encoder",
     );
-    refused(&tamper(&|v| { v["selected"][1].as_object_mut().unwrap().remove("encoder"); }), "selected");
-    refused(&tamper(&|v| { v.as_object_mut().unwrap().remove("n_features"); }), "json");
+    refused(
+        &tamper(&|v| {
+            v["selected"][1].as_object_mut().unwrap().remove("encoder");
+        }),
+        "selected",
+    );
+    refused(
+        &tamper(&|v| {
+            v.as_object_mut().unwrap().remove("n_features");
+        }),
+        "json",
+    );
     refused(&tamper(&|v| v["extra"] = 1.into()), "json");
     // A score that JSON cannot hold as a number is refused by the parser.
-    let text = good.to_string().replacen("\"score\":", "\"score\":1e999,\"x\":", 1);
+    let text = good
+        .to_string()
+        .replacen("\"score\":", "\"score\":1e999,\"x\":", 1);
     assert!(InfoSelector::from_json(&text).is_err());
     assert!(InfoSelector::from_json("").is_err());
 }

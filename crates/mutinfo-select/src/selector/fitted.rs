@@ -421,8 +421,8 @@ impl InfoSelector {
     }
 
     fn parse(json: &str, file: &str) -> Result<Self> {
-        let file_struct: SelectorFile = serde_json::from_str(json)
-            .map_err(|e| invalid(file, "json", e.to_string()))?;
+        let file_struct: SelectorFile =
+            serde_json::from_str(json).map_err(|e| invalid(file, "json", e.to_string()))?;
         let s = file_struct.into_selector(file)?;
         s.check(file)?;
         Ok(s)
@@ -694,7 +694,10 @@ mod tests {
             }
         }
         assert!(s.inverse_transform(&d.records().view()).is_err());
-        let (fitted, reduced) = InfoSelector::params().k(2).fit_transform(d.clone()).unwrap();
+        let (fitted, reduced) = InfoSelector::params()
+            .k(2)
+            .fit_transform(d.clone())
+            .unwrap();
         assert_eq!(fitted, s);
         assert_eq!(reduced.records(), &arr);
     }
