@@ -516,7 +516,11 @@ impl FittedBins {
             BinMap::Categories { values } => ("categories", values, true),
         };
         if values.is_empty() || values.len() as u64 > u32::MAX as u64 {
-            return bad(name, format!("{} values", values.len()), "need at least one");
+            return bad(
+                name,
+                format!("{} values", values.len()),
+                "need at least one",
+            );
         }
         if let Some(v) = values.iter().find(|v| !v.is_finite()) {
             return bad(name, v.to_string(), "must be finite");
@@ -528,7 +532,11 @@ impl FittedBins {
             .windows(2)
             .find(|w| w[0] > w[1] || (strict && w[0] == w[1]))
         {
-            return bad(name, format!("{} then {}", w[0], w[1]), "must be increasing");
+            return bad(
+                name,
+                format!("{} then {}", w[0], w[1]),
+                "must be increasing",
+            );
         }
         Ok(())
     }
