@@ -46,9 +46,19 @@ fuzz_target!(|data: &[u8]| {
                 s.transform_batch(&batch(&names)).expect("columns present");
             }
         }
-        _ => mutinfo_fuzz_tree(text),
+        _ => tree(text),
     }
 });
 
-/// Trees: filled in with the tree model format.
-fn mutinfo_fuzz_tree(_text: &str) {}
+/// A decision tree that loads must predict on rows of its width and export as text and DOT.
+fn tree(text: &str) {
+    let Ok(t) = mutinfo_tree::DecisionTree::<String>::from_json(text) else {
+        return;
+    };
+    let d = t.feature_names().len();
+    if d <= 4096 {
+        let x = ndarray::Array2::<f64>::zeros((2, d));
+        t.predict_proba(x.view()).expect("rows of the tree's width");
+    }
+    let _ = (t.export_text(), t.export_dot());
+}
