@@ -16,6 +16,14 @@
 //! | `active` | `mutinfo-active` | BALD, BatchBALD and stochastic batch acquisition |
 //!
 //! Each optional part has a cargo feature of the same name (all on by default).
+//!
+//! The facade also re-exports the [`arrow`], [`ndarray`] and [`linfa`] it speaks, so a user
+//! builds record batches, arrays and datasets with the very versions the workspace uses
+//! (`mutinfo::linfa::prelude::*`, `mutinfo::arrow::record_batch::RecordBatch`).
+
+pub use arrow;
+pub use linfa;
+pub use ndarray;
 
 #[cfg(feature = "active")]
 pub use mutinfo_active as active;

@@ -397,7 +397,7 @@ fn bad_data_inputs_fail_cleanly() {
                 "o.csv".into(),
             ],
             1,
-            "not a saved selector",
+            "invalid selector model",
         ),
     ];
     for (args, code, needle) in cases {

@@ -162,8 +162,9 @@ fn without_estimator_behaviour_is_unchanged_and_model_saves() {
     assert_eq!(code, 0, "{err}");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(saved["estimator"]["estimator"], "gaussian", "{saved}");
-    assert!(saved.get("encoding").is_none(), "{saved}");
+    assert_eq!(saved["format_version"], 2, "{saved}");
+    assert_eq!(saved["params"]["estimator"], "gaussian", "{saved}");
+    assert!(saved["selected"][0].get("encoder").is_none(), "{saved}");
     let (code, _, err) = mutinfo(&[
         "transform",
         f,

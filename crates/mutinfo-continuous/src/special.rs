@@ -1,24 +1,10 @@
-//! Special functions: digamma and the standard normal quantile.
+//! Special functions: digamma (statrs) with a table for integer arguments, and the standard
+//! normal quantile.
 
-/// Digamma ψ(x) for x > 0.
-///
-/// Upward recurrence to x ≥ 10, then the asymptotic series
-/// `ln x − 1/(2x) − Σ B₂ₙ/(2n x²ⁿ)` (Abramowitz & Stegun 6.3.18) through x⁻¹⁴; the first
-/// omitted term is below 5·10⁻¹⁷ at x = 10.
-pub fn digamma(mut x: f64) -> f64 {
-    let mut shift = 0.0;
-    while x < 10.0 {
-        shift += 1.0 / x;
-        x += 1.0;
-    }
-    let f = 1.0 / (x * x);
-    let series = f
-        * (1.0 / 12.0
-            - f * (1.0 / 120.0
-                - f * (1.0 / 252.0
-                    - f * (1.0 / 240.0 - f * (1.0 / 132.0 - f * (691.0 / 32760.0 - f / 12.0))))));
-    x.ln() - 0.5 / x - series - shift
-}
+/// Digamma ψ(x), from statrs (`statrs::function::gamma::digamma`): upward recurrence to
+/// x ≥ 12, then the asymptotic series of Abramowitz & Stegun 6.3.18 through x⁻¹⁰ (the first
+/// omitted term is below 3·10⁻¹⁵ at x = 12, a few ulps; checked against scipy below).
+pub use statrs::function::gamma::digamma;
 
 /// ψ(0), ψ(1), …, ψ(n) for integer arguments (ψ(0) is set to −∞ and never used).
 ///

@@ -179,6 +179,34 @@ impl ColumnEncoding {
         }
     }
 
+    /// Checks an encoding read back from a file: a non-empty name, valid bins
+    /// ([`FittedBins::validate`]) or levels that are sorted and distinct.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] naming the field and the bad value.
+    pub fn validate(&self) -> Result<()> {
+        if self.name().is_empty() {
+            return Err(DataError::InvalidParameter {
+                name: "name",
+                value: "\"\"".into(),
+                reason: "a column name cannot be empty".into(),
+            });
+        }
+        match self {
+            ColumnEncoding::Numeric { bins, .. } => bins.validate(),
+            ColumnEncoding::Categorical { levels, .. } => {
+                match levels.windows(2).find(|w| w[0] >= w[1]) {
+                    Some(w) => Err(DataError::InvalidParameter {
+                        name: "levels",
+                        value: format!("{:?} then {:?}", w[0], w[1]),
+                        reason: "levels must be sorted and distinct".into(),
+                    }),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
     fn base_cardinality(&self) -> u32 {
         match self {
             ColumnEncoding::Numeric { bins, .. } => bins.cardinality(),

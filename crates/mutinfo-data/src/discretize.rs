@@ -496,6 +496,51 @@ impl FittedBins {
         self
     }
 
+    /// Checks a fitted column that was read back from a file: the binning's parameters, and
+    /// edges (at least one, finite, non-decreasing) or categories (at least one, finite,
+    /// strictly increasing, no `-0`).
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] naming `edges` or `categories` and the bad value.
+    pub fn validate(&self) -> Result<()> {
+        self.binning.validate()?;
+        let bad = |name: &'static str, value: String, reason: &str| {
+            Err(DataError::InvalidParameter {
+                name,
+                value,
+                reason: reason.into(),
+            })
+        };
+        let (name, values, strict) = match &self.map {
+            BinMap::Edges { edges } => ("edges", edges, false),
+            BinMap::Categories { values } => ("categories", values, true),
+        };
+        if values.is_empty() || values.len() as u64 > u32::MAX as u64 {
+            return bad(
+                name,
+                format!("{} values", values.len()),
+                "need at least one",
+            );
+        }
+        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+            return bad(name, v.to_string(), "must be finite");
+        }
+        if strict && values.iter().any(|v| *v == 0.0 && v.is_sign_negative()) {
+            return bad(name, "-0".into(), "zero is stored as 0");
+        }
+        if let Some(w) = values
+            .windows(2)
+            .find(|w| w[0] > w[1] || (strict && w[0] == w[1]))
+        {
+            return bad(
+                name,
+                format!("{} then {}", w[0], w[1]),
+                "must be increasing",
+            );
+        }
+        Ok(())
+    }
+
     /// The column name given at fit time, if any.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()

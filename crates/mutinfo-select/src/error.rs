@@ -112,6 +112,17 @@ pub enum SelectError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A saved selector that cannot be used: a field is missing, malformed, of another
+    /// format or version, or out of range.
+    #[error("{file}: invalid selector model: field {field}: {reason}")]
+    InvalidModel {
+        /// The file (or "selector JSON" for text).
+        file: String,
+        /// The field, e.g. `format_version` or `selected[3].encoder`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An error of the counting engine.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -87,4 +87,8 @@ pub use discrete::select;
 pub use error::{Result, SelectError};
 pub use options::SelectOptions;
 pub use result::{RoundScores, Selection, Step, StopReason};
-pub use selector::{InfoSelector, InfoSelectorParams, InfoSelectorValidParams};
+pub use selector::format;
+pub use selector::{
+    InfoSelector, InfoSelectorParams, InfoSelectorValidParams, Selected, SelectedError,
+    SelectedFeature, SelectedParams, SELECTOR_FORMAT, SELECTOR_FORMAT_VERSION,
+};

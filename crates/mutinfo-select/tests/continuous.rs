@@ -313,8 +313,8 @@ fn class_target_selects_the_drivers() {
         .unwrap();
     assert_eq!(fitted.selected(), &[0, 1]);
     assert_eq!(
-        fitted.selection(),
-        &run(&x, t, Criterion::Jmi, 2, &ksg()),
+        fitted.steps(),
+        run(&x, t, Criterion::Jmi, 2, &ksg()).steps,
         "Fit is select_continuous on the class codes"
     );
     let back = InfoSelector::from_json(&fitted.to_json().unwrap()).unwrap();

@@ -6,9 +6,8 @@ use crate::output::{check_not_input, emit, num, write_atomic, Format, TextTable}
 use crate::{plot, progress, target};
 use clap::Args;
 use mutinfo_select::{
-    select, select_continuous, ContinuousTarget, Criterion, SelectOptions, Selection,
+    select, select_continuous, ContinuousTarget, Criterion, InfoSelector, SelectOptions,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -58,30 +57,6 @@ pub struct SelectArgs {
     pub encode: EncodeArgs,
     #[command(flatten)]
     pub report: ReportArgs,
-}
-
-/// What `--save-model` writes.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SavedSelector {
-    /// Always `"mutinfo-selector"`.
-    pub kind: String,
-    /// Format version.
-    pub version: u32,
-    /// The target column it was fitted for.
-    pub target: String,
-    /// Every feature considered, in order.
-    pub features: Vec<String>,
-    /// The selected feature names, in selection order.
-    pub selected: Vec<String>,
-    /// The engine's full record (criterion, steps, relevance, stop reason).
-    pub selection: Selection,
-    /// The fitted encoding (binning, categories) of target and features (absent when a
-    /// continuous estimator selected on the raw values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<mutinfo_data::Encoding>,
-    /// The continuous estimator and its neighbour count, when one was used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimator: Option<serde_json::Value>,
 }
 
 /// The continuous estimator of `--estimator`.
@@ -196,22 +171,21 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     pb.finish_and_clear();
     let b = a.report.base;
     let names = &names;
-    let selected: Vec<String> = sel.steps.iter().map(|s| names[s.feature].clone()).collect();
     if let Some(p) = &a.save_model {
         check_not_input(p, &[path])?;
-        let saved = SavedSelector {
-            kind: "mutinfo-selector".into(),
-            version: 1,
-            target: a.target.clone(),
-            features: names.clone(),
-            selected: selected.clone(),
-            selection: sel.clone(),
-            encoding,
-            estimator: continuous.clone(),
-        };
-        let text =
-            serde_json::to_string_pretty(&saved).map_err(|e| CliError::Usage(e.to_string()))?;
-        write_atomic(p, text.as_bytes())?;
+        let mut params = InfoSelector::params().options(opts.clone());
+        if let Some(est) = estimator {
+            params = params.estimator(Some(est)).neighbors(a.neighbors);
+        } else {
+            params = params.binning(mutinfo_data::Binning::parse(
+                &a.encode.discretize.binning,
+                a.encode.discretize.bins,
+            )?);
+        }
+        let params = linfa::ParamGuard::check(params)?;
+        let selector = InfoSelector::from_selection(params, &sel, names, encoding.as_ref())?
+            .with_target(a.target.clone());
+        write_atomic(p, selector.to_json()?.as_bytes())?;
     }
     if let Some(p) = &a.report.plot {
         let bars: Vec<(String, f64)> = sel
@@ -295,7 +269,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
 pub struct TransformArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// A selector saved by `mutinfo select --save-model`.
+    /// A selector saved by `mutinfo select --save-model` or the library's `InfoSelector::save`.
     #[arg(long)]
     pub model: PathBuf,
     /// Also keep the target column (if the file has it).
@@ -308,23 +282,14 @@ pub struct TransformArgs {
 
 /// Runs `mutinfo transform`: projects a file onto the selected columns.
 pub fn transform(a: &TransformArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&a.model).map_err(|source| CliError::Io {
-        path: a.model.clone(),
-        source,
-    })?;
-    let saved: SavedSelector = serde_json::from_str(&text)
-        .map_err(|e| CliError::input(&a.model, format!("not a saved selector: {e}")))?;
-    if saved.kind != "mutinfo-selector" {
-        return Err(CliError::input(
-            &a.model,
-            format!("kind {:?} is not a mutinfo selector", saved.kind),
-        ));
-    }
+    let selector = InfoSelector::load(&a.model)?;
     check_not_input(&a.out, &[a.input.data.as_path(), a.model.as_path()])?;
     let table = a.input.read()?;
-    let mut cols = saved.selected.clone();
-    if a.keep_target && table.schema.field_with_name(&saved.target).is_ok() {
-        cols.push(saved.target.clone());
+    let mut cols = selector.selected_names();
+    if let Some(t) = selector.target().filter(|_| a.keep_target) {
+        if table.schema.field_with_name(t).is_ok() {
+            cols.push(t.to_string());
+        }
     }
     for c in &cols {
         target::check_exists(&a.input.data, &table, c)?;

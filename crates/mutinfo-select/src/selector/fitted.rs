@@ -1,27 +1,48 @@
 //! The fitted selector: a linfa `Transformer` that keeps the selected columns.
 
+use super::format::{invalid, SelectorFile};
 use super::hyperparams::{InfoSelectorParams, InfoSelectorValidParams};
 use crate::continuous::{select_continuous, ContinuousTarget};
 use crate::discrete::select;
 use crate::error::{Result, SelectError};
-use crate::result::{Selection, Step};
+use crate::result::{Selection, Step, StopReason};
 use arrow::record_batch::RecordBatch;
 use linfa::dataset::{AsTargets, DatasetBase};
 use linfa::traits::{Fit, Transformer};
-use linfa::Float;
+use linfa::{Float, ParamGuard};
 use mutinfo_continuous::{ContinuousMi, Estimator};
 use mutinfo_core::{CodeMatrix, Codes};
-use mutinfo_data::FittedDiscretizer;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use mutinfo_data::{
+    ColumnEncoding, DatasetBuilder, Encoding, FittedDiscretizer, Missing, Table, Unseen,
+};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Axis, Data, Ix2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// One selected feature as a fitted selector keeps it: its name, its step of the trace and
+/// (for a discrete selection) the encoder that turned its values into codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectedFeature {
+    /// Column name (`f{j}` when the data had no names).
+    pub name: String,
+    /// The step that took it (its column index is `step.feature`).
+    pub step: Step,
+    /// How its values became codes (`None` for a continuous estimator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<ColumnEncoding>,
+}
 
 /// A fitted mutual-information feature selector: which columns were taken, in which order,
 /// and why.
 ///
-/// Fit it from [`InfoSelector::params`] on a linfa dataset with class targets; it then
-/// projects arrays, datasets and Arrow record batches onto the selected columns (in selection
-/// order), and saves to / loads from JSON.
+/// Fit it from [`InfoSelector::params`] on a linfa dataset with class targets (owned arrays
+/// or views), or on Arrow data with [`InfoSelector::fit_table`] / [`InfoSelector::fit_batch`];
+/// it then projects arrays, datasets and Arrow record batches onto the selected columns (in
+/// selection order), and saves to / loads from the one selector file format
+/// ([`SELECTOR_FORMAT`](crate::SELECTOR_FORMAT), version
+/// [`SELECTOR_FORMAT_VERSION`](crate::SELECTOR_FORMAT_VERSION)) that `mutinfo select
+/// --save-model` and `mutinfo transform` use too. The file keeps only what transform needs:
+/// the selected columns, their encoders, their scores and the step trace.
 ///
 /// # Examples
 /// ```
@@ -40,14 +61,16 @@ use std::path::Path;
 /// assert_eq!(reduced.feature_names(), &["c", "a"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InfoSelector {
     params: InfoSelectorValidParams,
+    target: Option<String>,
     n_features: usize,
-    feature_names: Vec<String>,
     selected: Vec<usize>,
-    selection: Selection,
-    discretizer: Option<FittedDiscretizer>,
+    features: Vec<SelectedFeature>,
+    stop: StopReason,
+    missing: Missing,
+    unseen: Unseen,
 }
 
 impl InfoSelector {
@@ -71,12 +94,7 @@ impl InfoSelector {
         names: Vec<String>,
     ) -> Result<Self> {
         let selection = select(features, target, &params.options)?;
-        Ok(Self::from_selection(
-            params,
-            selection,
-            features.n_cols(),
-            names,
-        ))
+        Self::from_selection(params.clone(), &selection, &names, None)
     }
 
     /// Fits on continuous features for a continuous target (regression) with
@@ -105,39 +123,140 @@ impl InfoSelector {
         )?;
         let mut params = params.clone();
         params.estimator = Some(mi.get_estimator());
-        Ok(Self::from_selection(
-            &params,
-            selection,
-            features.ncols(),
-            names,
-        ))
+        let names = default_names(names, features.ncols());
+        Self::from_selection(params, &selection, &names, None)
     }
 
-    fn from_selection(
+    /// Fits on an Arrow table with the data crate's encoders: `builder` names the target
+    /// and the features and says how columns become codes (its binning, missing-value and
+    /// unseen-value policies; the `binning` of `params` is not used), then [`select`] runs on
+    /// the codes. The selector keeps the encoders of the selected columns and the target's
+    /// name. This is what `mutinfo select` does.
+    ///
+    /// # Errors
+    /// As [`DatasetBuilder::fit`] and [`select`].
+    pub fn fit_table(
         params: &InfoSelectorValidParams,
-        selection: Selection,
-        n: usize,
-        names: Vec<String>,
-    ) -> Self {
-        let feature_names = if names.len() == n {
-            names
-        } else {
-            (0..n).map(|j| format!("f{j}")).collect()
+        table: &Table,
+        builder: &DatasetBuilder,
+    ) -> Result<Self> {
+        let (encoding, encoded) = builder.fit(table)?;
+        let selection = select(&encoded.features, &encoded.target, &params.options)?;
+        Self::from_selection(params.clone(), &selection, &encoded.names, Some(&encoding))
+    }
+
+    /// [`InfoSelector::fit_table`] on one record batch.
+    ///
+    /// # Errors
+    /// As [`InfoSelector::fit_table`].
+    pub fn fit_batch(
+        params: &InfoSelectorValidParams,
+        batch: &RecordBatch,
+        builder: &DatasetBuilder,
+    ) -> Result<Self> {
+        let table = Table {
+            schema: batch.schema(),
+            batches: vec![batch.clone()],
         };
-        InfoSelector {
-            params: params.clone(),
-            n_features: n,
-            feature_names,
+        Self::fit_table(params, &table, builder)
+    }
+
+    /// A selector from a selection the engine made: `names` are the names of all
+    /// `names.len()` features the selection saw (in column order), `encoding` the data
+    /// crate's encoding of those features and the target (`None` for a selection on raw
+    /// values). Only the encoders of the selected columns are kept.
+    ///
+    /// # Errors
+    /// [`SelectError::InvalidModel`] when the parts do not fit together (a step outside
+    /// `names`, an encoding of other columns, parameters the selection breaks).
+    pub fn from_selection(
+        params: InfoSelectorValidParams,
+        selection: &Selection,
+        names: &[String],
+        encoding: Option<&Encoding>,
+    ) -> Result<Self> {
+        let names = default_names(names.to_vec(), names.len());
+        let mut features = Vec::with_capacity(selection.steps.len());
+        for step in &selection.steps {
+            let name = names.get(step.feature).cloned().ok_or_else(|| {
+                invalid(
+                    "fitted selector",
+                    "selected",
+                    format!("feature {} of {}", step.feature, names.len()),
+                )
+            })?;
+            let encoder = match encoding {
+                Some(e) => Some(e.features.get(step.feature).cloned().ok_or_else(|| {
+                    invalid(
+                        "fitted selector",
+                        "encoding",
+                        format!("no encoder for feature {}", step.feature),
+                    )
+                })?),
+                None => None,
+            };
+            features.push(SelectedFeature {
+                name,
+                step: step.clone(),
+                encoder,
+            });
+        }
+        let selector = InfoSelector {
+            params,
+            target: encoding.map(|e| e.target.name().to_string()),
+            n_features: names.len(),
             selected: selection.selected(),
-            selection,
-            discretizer: None,
+            features,
+            stop: selection.stop,
+            missing: encoding.map_or(Missing::default(), |e| e.missing),
+            unseen: encoding.map_or(Unseen::default(), |e| e.unseen),
+        };
+        selector.check("fitted selector")?;
+        Ok(selector)
+    }
+
+    /// The parts, unchecked (the format module checks them).
+    pub(super) fn from_parts(
+        params: InfoSelectorValidParams,
+        target: Option<String>,
+        n_features: usize,
+        features: Vec<SelectedFeature>,
+        stop: StopReason,
+        missing: Missing,
+        unseen: Unseen,
+    ) -> Self {
+        InfoSelector {
+            params,
+            target,
+            n_features,
+            selected: features.iter().map(|f| f.step.feature).collect(),
+            features,
+            stop,
+            missing,
+            unseen,
         }
     }
 
-    /// The discretizer fitted on the training features (`None` after
-    /// [`InfoSelector::fit_codes`] and for a continuous estimator); apply it to new data to get the codes the selection saw.
-    pub fn discretizer(&self) -> Option<&FittedDiscretizer> {
-        self.discretizer.as_ref()
+    /// The missing-value policy of the encoders.
+    pub fn missing(&self) -> Missing {
+        self.missing
+    }
+
+    /// The unseen-category policy of the encoders.
+    pub fn unseen(&self) -> Unseen {
+        self.unseen
+    }
+
+    /// The same selector, recording the name of the target column it was fitted for (used by
+    /// `mutinfo transform --keep-target`).
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// The target column it was fitted for, when known.
+    pub fn target(&self) -> Option<&str> {
+        self.target.as_deref()
     }
 
     /// The hyperparameters it was fitted with.
@@ -164,34 +283,38 @@ impl InfoSelector {
         &self.selected
     }
 
-    /// The relevance `I(X_j;Y)` (nats) of every feature `j` (the MIM score); the criterion
-    /// value of each selected feature is in [`InfoSelector::steps`].
+    /// The selected features: names, steps and encoders, in selection order.
+    pub fn selected_features(&self) -> &[SelectedFeature] {
+        &self.features
+    }
+
+    /// The criterion value of each selected feature when it was taken, in selection order;
+    /// relevance and redundancy terms are in [`InfoSelector::steps`].
     pub fn scores(&self) -> Array1<f64> {
-        Array1::from_vec(self.selection.relevance.clone())
+        self.features.iter().map(|f| f.step.score).collect()
     }
 
     /// The step trace: for each selected feature its criterion value, relevance and
     /// redundancy terms.
-    pub fn steps(&self) -> &[Step] {
-        &self.selection.steps
+    pub fn steps(&self) -> Vec<Step> {
+        self.features.iter().map(|f| f.step.clone()).collect()
     }
 
-    /// The whole selection record (steps, relevance, stop reason).
-    pub fn selection(&self) -> &Selection {
-        &self.selection
+    /// Why the selection stopped.
+    pub fn stop(&self) -> StopReason {
+        self.stop
     }
 
-    /// Names of all features (`f0`, `f1`, ... when the dataset had none).
-    pub fn feature_names(&self) -> &[String] {
-        &self.feature_names
+    /// The encoders of the selected columns, in selection order (`None` after a selection
+    /// on raw values or on codes given directly): apply them to new data to get the codes
+    /// the selection saw.
+    pub fn encoders(&self) -> Option<Vec<&ColumnEncoding>> {
+        self.features.iter().map(|f| f.encoder.as_ref()).collect()
     }
 
     /// Names of the selected features, in selection order.
     pub fn selected_names(&self) -> Vec<String> {
-        self.selected
-            .iter()
-            .map(|&j| self.feature_names[j].clone())
-            .collect()
+        self.features.iter().map(|f| f.name.clone()).collect()
     }
 
     /// The selected columns of `x`, in selection order.
@@ -199,87 +322,157 @@ impl InfoSelector {
     /// # Errors
     /// [`SelectError::FeatureCount`] when `x` has another number of columns than the data
     /// fitted on.
-    pub fn try_transform<F: Clone>(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
-        if x.ncols() != self.n_features {
-            return Err(SelectError::FeatureCount {
-                expected: self.n_features,
-                found: x.ncols(),
-            });
-        }
+    pub fn try_transform<F: Clone, D: Data<Elem = F>>(
+        &self,
+        x: &ArrayBase<D, Ix2>,
+    ) -> Result<Array2<F>> {
+        self.check_width(x.ncols())?;
         Ok(x.select(Axis(1), &self.selected))
     }
 
-    /// The selected columns of an Arrow record batch, in selection order, found by name.
+    /// Undoes [`InfoSelector::try_transform`] as scikit-learn does: an array of the
+    /// original width with the kept columns back in their places and zeros in the dropped
+    /// ones.
+    ///
+    /// # Errors
+    /// [`SelectError::FeatureCount`] when `x` does not have one column per selected feature.
+    pub fn inverse_transform<F: Float, D: Data<Elem = F>>(
+        &self,
+        x: &ArrayBase<D, Ix2>,
+    ) -> Result<Array2<F>> {
+        if x.ncols() != self.selected.len() {
+            return Err(SelectError::FeatureCount {
+                expected: self.selected.len(),
+                found: x.ncols(),
+            });
+        }
+        let mut out = Array2::zeros((x.nrows(), self.n_features));
+        for (i, &j) in self.selected.iter().enumerate() {
+            out.column_mut(j).assign(&x.column(i));
+        }
+        Ok(out)
+    }
+
+    fn check_width(&self, found: usize) -> Result<()> {
+        if found != self.n_features {
+            return Err(SelectError::FeatureCount {
+                expected: self.n_features,
+                found,
+            });
+        }
+        Ok(())
+    }
+
+    /// The selected columns of an Arrow record batch, in selection order, found by name
+    /// (other columns may be anywhere, or absent).
     ///
     /// # Errors
     /// [`SelectError::MissingColumn`] naming the first selected column the batch lacks.
     pub fn transform_batch(&self, batch: &RecordBatch) -> Result<RecordBatch> {
         let schema = batch.schema();
         let indices = self
-            .selected
+            .features
             .iter()
-            .map(|&j| {
-                let name = &self.feature_names[j];
+            .map(|f| {
                 schema
-                    .index_of(name)
-                    .map_err(|_| SelectError::MissingColumn { name: name.clone() })
+                    .index_of(&f.name)
+                    .map_err(|_| SelectError::MissingColumn {
+                        name: f.name.clone(),
+                    })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(batch.project(&indices)?)
     }
 
-    /// The selector as JSON.
+    /// [`InfoSelector::transform_batch`] on every batch of a table.
+    ///
+    /// # Errors
+    /// As [`InfoSelector::transform_batch`].
+    pub fn transform_table(&self, table: &Table) -> Result<Table> {
+        let batches = table
+            .batches
+            .iter()
+            .map(|b| self.transform_batch(b))
+            .collect::<Result<Vec<_>>>()?;
+        let schema = match batches.first() {
+            Some(b) => b.schema(),
+            None => {
+                let empty = RecordBatch::new_empty(table.schema.clone());
+                self.transform_batch(&empty)?.schema()
+            }
+        };
+        Ok(Table { schema, batches })
+    }
+
+    /// The selector in its file format (one line of JSON, see [`format`](super::format)).
     ///
     /// # Errors
     /// [`SelectError::Json`] (not expected for a fitted selector).
     pub fn to_json(&self) -> Result<String> {
-        Ok(serde_json::to_string_pretty(self)?)
+        Ok(serde_json::to_string(&SelectorFile::from(self))? + "\n")
     }
 
-    /// A selector from JSON written by [`InfoSelector::to_json`].
+    /// A selector from JSON in the file format, checked field by field.
     ///
     /// # Errors
-    /// [`SelectError::Json`] when the text is not such a selector; [`SelectError::InvalidParameter`]
-    /// when its content is inconsistent.
+    /// [`SelectError::InvalidModel`] naming the field that is missing, malformed, of another
+    /// format or version, or out of range.
     pub fn from_json(json: &str) -> Result<Self> {
-        let s: InfoSelector = serde_json::from_str(json)?;
-        s.params.options.validate(Some(s.n_features))?;
-        if s.feature_names.len() != s.n_features
-            || s.selected.iter().any(|&j| j >= s.n_features)
-            || s.selected != s.selection.selected()
-        {
-            return Err(SelectError::InvalidParameter {
-                name: "model",
-                value: "json".into(),
-                reason: "selected features do not match the feature count or the step trace",
-            });
-        }
+        Self::parse(json, "selector JSON")
+    }
+
+    fn parse(json: &str, file: &str) -> Result<Self> {
+        let file_struct: SelectorFile =
+            serde_json::from_str(json).map_err(|e| invalid(file, "json", e.to_string()))?;
+        let s = file_struct.into_selector(file)?;
+        s.check(file)?;
         Ok(s)
     }
 
-    /// Saves [`InfoSelector::to_json`] to a file.
+    /// Saves [`InfoSelector::to_json`] to a file (written to a temporary sibling and renamed,
+    /// so a failed write never leaves half a model).
     ///
     /// # Errors
     /// [`SelectError::Io`] when the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_json()?).map_err(|source| SelectError::Io {
+        let io = |source| SelectError::Io {
             path: path.display().to_string(),
             source,
+        };
+        let tmp = path.with_file_name(format!(
+            ".{}.tmp{}",
+            path.file_name()
+                .map_or("selector".into(), |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, self.to_json()?).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            std::fs::remove_file(&tmp).ok();
+            io(e)
         })
     }
 
-    /// Loads a selector saved by [`InfoSelector::save`].
+    /// Loads a selector saved by [`InfoSelector::save`] or `mutinfo select --save-model`.
     ///
     /// # Errors
-    /// [`SelectError::Io`] when the file cannot be read, and as [`InfoSelector::from_json`].
+    /// [`SelectError::Io`] when the file cannot be read, [`SelectError::InvalidModel`]
+    /// naming the file and the field as [`InfoSelector::from_json`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| SelectError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_json(&text)
+        Self::parse(&text, &path.display().to_string())
+    }
+}
+
+fn default_names(names: Vec<String>, n: usize) -> Vec<String> {
+    if names.len() == n {
+        names
+    } else {
+        (0..n).map(|j| format!("f{j}")).collect()
     }
 }
 
@@ -316,21 +509,23 @@ where
     Ok(Codes::from_values(&labels)?)
 }
 
-impl<F: Float, T: AsTargets> Fit<Array2<F>, T, SelectError> for InfoSelectorValidParams
+impl<F: Float, D: Data<Elem = F>, T: AsTargets> Fit<ArrayBase<D, Ix2>, T, SelectError>
+    for InfoSelectorValidParams
 where
     T::Elem: Ord,
 {
     type Object = InfoSelector;
 
-    /// Selects features of `dataset` for its class targets (an `Array1` of labels, or an
-    /// `Array2` with one column): discretized and by [`select`], or, with a continuous
+    /// Selects features of `dataset` (owned records or a view, so linfa's `fold` and
+    /// `cross_validate` work) for its class targets (an `Array1` of labels, or an `Array2`
+    /// with one column): discretized and by [`select`], or, with a continuous
     /// [`estimator`](InfoSelectorParams::estimator), on the raw values by
-    /// [`select_continuous`] (no discretizer is kept then).
+    /// [`select_continuous`] (no encoders are kept then).
     ///
     /// # Errors
     /// [`SelectError::NonFinite`] naming a NaN or infinite feature value,
     /// [`SelectError::InvalidTarget`] for several target columns, and as [`select`].
-    fn fit(&self, dataset: &DatasetBase<Array2<F>, T>) -> Result<InfoSelector> {
+    fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<InfoSelector> {
         let records = dataset.records();
         let target = encode_targets(&dataset.targets)?;
         if target.len() != records.nrows() {
@@ -346,7 +541,7 @@ where
             return Err(SelectError::Empty { unit: "rows" });
         }
         let values = finite_records(records.view())?;
-        let names = dataset.feature_names().to_vec();
+        let names = default_names(dataset.feature_names().to_vec(), values.ncols());
         if let Some(mi) = self.continuous_mi() {
             let selection = select_continuous(
                 values.view(),
@@ -354,45 +549,78 @@ where
                 &self.options,
                 &mi,
             )?;
-            return Ok(InfoSelector::from_selection(
-                self,
-                selection,
-                values.ncols(),
-                names,
-            ));
+            return InfoSelector::from_selection(self.clone(), &selection, &names, None);
         }
-        let discretizer = if names.len() == values.ncols() {
-            FittedDiscretizer::fit_named(values.view(), &names, &self.binning, Some(&target))?
-        } else {
-            FittedDiscretizer::fit(values.view(), &self.binning, Some(&target))?
-        };
+        let discretizer =
+            FittedDiscretizer::fit_named(values.view(), &names, &self.binning, Some(&target))?;
         let codes = discretizer.transform(values.view())?;
-        let mut fitted = InfoSelector::fit_codes(self, &codes, &target, names)?;
-        fitted.discretizer = Some(discretizer);
+        let selection = select(&codes, &target, &self.options)?;
+        let mut fitted = InfoSelector::from_selection(self.clone(), &selection, &names, None)?;
+        for f in &mut fitted.features {
+            f.encoder = Some(ColumnEncoding::Numeric {
+                name: f.name.clone(),
+                bins: discretizer.columns()[f.step.feature].clone(),
+            });
+        }
         Ok(fitted)
     }
 }
 
-impl<F: Clone> Transformer<Array2<F>, Array2<F>> for InfoSelector {
+impl InfoSelectorValidParams {
+    /// Fits a selector on `dataset` and returns it with the dataset reduced to the selected
+    /// columns (scikit-learn's `fit_transform`).
+    ///
+    /// # Errors
+    /// As `fit`.
+    pub fn fit_transform<F: Float, D: Data<Elem = F>, T: AsTargets>(
+        &self,
+        dataset: DatasetBase<ArrayBase<D, Ix2>, T>,
+    ) -> Result<(InfoSelector, DatasetBase<Array2<F>, T>)>
+    where
+        T::Elem: Ord,
+    {
+        let selector = self.fit(&dataset)?;
+        let reduced = selector.transform(dataset);
+        Ok((selector, reduced))
+    }
+}
+
+impl InfoSelectorParams {
+    /// Checks the parameters, then [`InfoSelectorValidParams::fit_transform`].
+    ///
+    /// # Errors
+    /// As [`ParamGuard::check_ref`] and `fit`.
+    pub fn fit_transform<F: Float, D: Data<Elem = F>, T: AsTargets>(
+        &self,
+        dataset: DatasetBase<ArrayBase<D, Ix2>, T>,
+    ) -> Result<(InfoSelector, DatasetBase<Array2<F>, T>)>
+    where
+        T::Elem: Ord,
+    {
+        self.check_ref()?.fit_transform(dataset)
+    }
+}
+
+impl<F: Clone, D: Data<Elem = F>> Transformer<ArrayBase<D, Ix2>, Array2<F>> for InfoSelector {
     /// The selected columns, in selection order.
     ///
     /// # Panics
     /// When `x` has fewer columns than the data fitted on; use [`InfoSelector::try_transform`]
     /// to get an error instead.
-    fn transform(&self, x: Array2<F>) -> Array2<F> {
+    fn transform(&self, x: ArrayBase<D, Ix2>) -> Array2<F> {
         x.select(Axis(1), &self.selected)
     }
 }
 
-impl<F: Clone, T> Transformer<DatasetBase<Array2<F>, T>, DatasetBase<Array2<F>, T>>
-    for InfoSelector
+impl<F: Clone, D: Data<Elem = F>, T: AsTargets>
+    Transformer<DatasetBase<ArrayBase<D, Ix2>, T>, DatasetBase<Array2<F>, T>> for InfoSelector
 {
     /// The dataset with only the selected columns (in selection order) and their feature
     /// names; targets, weights and target names are kept.
     ///
     /// # Panics
     /// When the records have fewer columns than the data fitted on.
-    fn transform(&self, data: DatasetBase<Array2<F>, T>) -> DatasetBase<Array2<F>, T> {
+    fn transform(&self, data: DatasetBase<ArrayBase<D, Ix2>, T>) -> DatasetBase<Array2<F>, T> {
         let names: Vec<String> = if data.feature_names().len() == data.records.ncols() {
             self.selected
                 .iter()
@@ -401,9 +629,12 @@ impl<F: Clone, T> Transformer<DatasetBase<Array2<F>, T>, DatasetBase<Array2<F>, 
         } else {
             Vec::new()
         };
-        let mut data = data;
-        data.records = data.records.select(Axis(1), &self.selected);
-        data.with_feature_names(names)
+        let records = data.records.select(Axis(1), &self.selected);
+        let target_names = data.target_names().to_vec();
+        DatasetBase::new(records, data.targets)
+            .with_feature_names(names)
+            .with_weights(data.weights)
+            .with_target_names(target_names)
     }
 }
 
@@ -438,7 +669,7 @@ mod tests {
             .fit(&d)
             .unwrap();
         assert_eq!(s.support().iter().filter(|&&b| b).count(), 2);
-        assert_eq!(s.scores().len(), 4);
+        assert_eq!(s.scores().len(), 2);
         let sel = s.selected().to_vec();
         let out = s.transform(d.clone());
         assert_eq!(out.records().column(0), d.records().column(sel[0]));
@@ -448,9 +679,28 @@ mod tests {
         let arr: Array2<f64> = s.transform(d.records().clone());
         assert_eq!(arr, out.records);
         assert!(matches!(
-            s.try_transform(array![[1.0, 2.0]].view()),
+            s.try_transform(&array![[1.0, 2.0]].view()),
             Err(SelectError::FeatureCount { .. })
         ));
+        // Views fit like owned arrays; inverse_transform puts zeros in the dropped columns.
+        let view = DatasetBase::new(d.records().view(), d.targets().view());
+        let from_view = InfoSelector::params().k(2).fit(&view).unwrap();
+        assert_eq!(from_view.selected(), s.selected());
+        let back = s.inverse_transform(&arr).unwrap();
+        for j in 0..4 {
+            if sel.contains(&j) {
+                assert_eq!(back.column(j), d.records().column(j));
+            } else {
+                assert!(back.column(j).iter().all(|&v| v == 0.0));
+            }
+        }
+        assert!(s.inverse_transform(&d.records().view()).is_err());
+        let (fitted, reduced) = InfoSelector::params()
+            .k(2)
+            .fit_transform(d.clone())
+            .unwrap();
+        assert_eq!(fitted, s);
+        assert_eq!(reduced.records(), &arr);
     }
 
     #[test]
@@ -500,10 +750,13 @@ mod tests {
             .fit(&d)
             .unwrap();
         assert_eq!(s.selected(), &[0]);
-        assert!((s.scores()[0] - std::f64::consts::LN_2).abs() < mutinfo_core::prec::ROUNDOFF);
-        let disc = s.discretizer().unwrap();
+        assert!(
+            (s.steps()[0].relevance - std::f64::consts::LN_2).abs() < mutinfo_core::prec::ROUNDOFF
+        );
+        let enc = s.encoders().unwrap();
+        assert_eq!(enc.len(), 1);
         let back = InfoSelector::from_json(&s.to_json().unwrap()).unwrap();
-        assert_eq!(back.discretizer(), Some(disc));
+        assert_eq!(back.encoders(), Some(enc));
     }
 
     /// 200 rows: column 1 carries the class (a shift by class), column 0 is noise.
@@ -533,11 +786,11 @@ mod tests {
             .fit(&d)
             .unwrap();
         assert_eq!(s.selected_names(), vec!["signal"]);
-        assert!(s.discretizer().is_none());
-        assert!(s.scores()[1] > 0.4, "{}", s.scores()[1]);
+        assert!(s.encoders().is_none());
+        assert!(s.steps()[0].relevance > 0.4, "{:?}", s.steps());
         let json = s.to_json().unwrap();
-        assert!(json.contains("\"estimator\": \"ksg\""), "{json}");
-        assert!(json.contains("\"neighbors\": 4"), "{json}");
+        assert!(json.contains("\"estimator\":\"ksg\""), "{json}");
+        assert!(json.contains("\"neighbors\":4"), "{json}");
         let back = InfoSelector::from_json(&json).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.params_used().estimator(), Some(Estimator::Ksg1));
@@ -554,7 +807,7 @@ mod tests {
         let r = InfoSelector::fit_values(s.params_used(), d.records().view(), yv.view(), vec![])
             .unwrap();
         assert_eq!(r.selected(), &[1]);
-        assert_eq!(r.feature_names(), &["f0", "f1"]);
+        assert_eq!(r.selected_names(), vec!["f1"]);
     }
 
     #[test]

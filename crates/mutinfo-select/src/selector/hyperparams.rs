@@ -170,6 +170,13 @@ impl InfoSelectorParams {
         self
     }
 
+    /// Sets every engine option at once (criterion, `k`, `alpha`, threshold, fixed
+    /// features).
+    pub fn options(mut self, options: SelectOptions) -> Self {
+        self.0.options = options;
+        self
+    }
+
     /// Column indices selected first, in order (default: none).
     pub fn fixed(mut self, fixed: Vec<usize>) -> Self {
         self.0.options.fixed = fixed;
