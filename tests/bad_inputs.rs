@@ -40,13 +40,14 @@ fn absurd_resource_flags_are_refused_before_allocating() {
     let data = small_csv(dir.path(), "d.csv", 30);
     let joint = write(dir.path(), "joint.csv", "0.3,0.1\n0.1,0.5\n");
     let huge = "1000000000000000";
+    let grid = format!("1:2:{huge}");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["rank", &data, "--target", "y", "--bins", huge], "--bins"),
         (vec!["rank", &data, "--target", "y", "--estimator", "ksg", "--neighbors", huge], "--neighbors"),
         (vec!["rank", &data, "--target", "y", "--top", "0"], "--top"),
         (vec!["rank", &data, "--target", "y", "--max-categories", huge], "--max-categories"),
         (vec!["estimate", &data, "--x", "a", "--y", "y", "--permutations", huge], "--permutations"),
-        (vec!["ib", &joint, "--betas", &format!("1:2:{huge}")], "--betas"),
+        (vec!["ib", &joint, "--betas", &grid], "--betas"),
         (vec!["ib", &joint, "--beta", "1", "--clusters", huge], "--clusters"),
         (vec!["ib", &joint, "--beta", "1", "--restarts", huge], "--restarts"),
         (vec!["generate", "xor", "--rows", huge], "--rows"),

@@ -155,10 +155,10 @@ pub struct DiscretizeArgs {
 impl DiscretizeArgs {
     /// A dataset builder from these flags (target and features still to set).
     pub fn builder(&self) -> Result<DatasetBuilder> {
-        use crate::limits::{check, MAX_BINS, MAX_CATEGORIES};
+        use crate::limits::{at_most, check, MAX_BINS, MAX_CATEGORIES};
         check("--max-categories", self.max_categories, 1, MAX_CATEGORIES)?;
         if let Some(b) = self.bins {
-            check("--bins", b, 1, MAX_BINS)?;
+            at_most("--bins", b, MAX_BINS)?;
         }
         let binning = Binning::parse(&self.binning, self.bins)?;
         let ints = match self.integer_categories.to_ascii_lowercase().as_str() {

@@ -46,6 +46,14 @@ pub fn check<T: PartialOrd + std::fmt::Display + Copy>(
     Ok(())
 }
 
+/// Errors when `value > max` (the lower bound is checked where the value is used).
+pub fn at_most(flag: &str, value: usize, max: usize) -> Result<()> {
+    if value > max {
+        return Err(CliError::Usage(format!("{flag} {value}: at most {max}")));
+    }
+    Ok(())
+}
+
 /// Errors unless `value ≥ 1` (a count with no cap of its own).
 pub fn positive(flag: &str, value: usize) -> Result<()> {
     if value == 0 {

@@ -76,15 +76,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn check_output(flag: &str, out: &Path) -> Result<()> {
     if let Some(i) = lock(&READING).iter().find(|i| same_file(out, i)) {
         return Err(CliError::Usage(format!(
-            "{flag} {}: refusing to write over {}, which this command reads",
-            out.display(),
+            "refusing to overwrite the input file {} with {flag}",
             i.display()
         )));
     }
     if let Some(w) = lock(&WRITTEN).iter().find(|w| same_file(out, w)) {
         return Err(CliError::Usage(format!(
-            "{flag} {}: the same file as another output, {}",
-            out.display(),
+            "refusing to overwrite {}, an output already written, with {flag}",
             w.display()
         )));
     }
@@ -106,8 +104,7 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, Option<&Path>)]) -> Res
         for (flag2, q) in &outs[..k] {
             if same_file(p, q) || p == q {
                 return Err(CliError::Usage(format!(
-                    "{flag} {} and {flag2} {} name the same file",
-                    p.display(),
+                    "{flag} and {flag2} name the same file, {}",
                     q.display()
                 )));
             }
