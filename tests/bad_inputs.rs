@@ -17,7 +17,17 @@ fn a_float_target_is_refused_by_the_tree() {
     let r = mutinfo(&["tree", "fit", &data, "--target", "y", "--model", &model]);
     r.refused(&[&data, "y", "--float-classes"]);
     assert!(!dir.path().join("m.json").exists());
-    mutinfo(&["tree", "fit", &data, "--target", "y", "--model", &model, "--float-classes"]).ok();
+    mutinfo(&[
+        "tree",
+        "fit",
+        &data,
+        "--target",
+        "y",
+        "--model",
+        &model,
+        "--float-classes",
+    ])
+    .ok();
     // Integral floats (0.0, 1.0) are classes as they are.
     let ints = write(dir.path(), "ints.csv", "a,y\n1,0.0\n2,1.0\n1,0.0\n2,1.0\n");
     mutinfo(&["tree", "fit", &ints, "--target", "y", "--model", &model]).ok();
@@ -42,21 +52,70 @@ fn absurd_resource_flags_are_refused_before_allocating() {
     let huge = "1000000000000000";
     let grid = format!("1:2:{huge}");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["rank", &data, "--target", "y", "--bins", huge], "--bins"),
-        (vec!["rank", &data, "--target", "y", "--estimator", "ksg", "--neighbors", huge], "--neighbors"),
+        (
+            vec!["rank", &data, "--target", "y", "--bins", huge],
+            "--bins",
+        ),
+        (
+            vec![
+                "rank",
+                &data,
+                "--target",
+                "y",
+                "--estimator",
+                "ksg",
+                "--neighbors",
+                huge,
+            ],
+            "--neighbors",
+        ),
         (vec!["rank", &data, "--target", "y", "--top", "0"], "--top"),
-        (vec!["rank", &data, "--target", "y", "--max-categories", huge], "--max-categories"),
-        (vec!["estimate", &data, "--x", "a", "--y", "y", "--permutations", huge], "--permutations"),
+        (
+            vec!["rank", &data, "--target", "y", "--max-categories", huge],
+            "--max-categories",
+        ),
+        (
+            vec![
+                "estimate",
+                &data,
+                "--x",
+                "a",
+                "--y",
+                "y",
+                "--permutations",
+                huge,
+            ],
+            "--permutations",
+        ),
         (vec!["ib", &joint, "--betas", &grid], "--betas"),
-        (vec!["ib", &joint, "--beta", "1", "--clusters", huge], "--clusters"),
-        (vec!["ib", &joint, "--beta", "1", "--restarts", huge], "--restarts"),
+        (
+            vec!["ib", &joint, "--beta", "1", "--clusters", huge],
+            "--clusters",
+        ),
+        (
+            vec!["ib", &joint, "--beta", "1", "--restarts", huge],
+            "--restarts",
+        ),
         (vec!["generate", "xor", "--rows", huge], "--rows"),
         (vec!["--threads", huge, "generate", "xor"], "--threads"),
         (
-            vec!["active", "simulate", &data, "--target", "y", "--members", huge],
+            vec![
+                "active",
+                "simulate",
+                &data,
+                "--target",
+                "y",
+                "--members",
+                huge,
+            ],
             "--members",
         ),
-        (vec!["active", "simulate", &data, "--target", "y", "--batch", huge], "--batch"),
+        (
+            vec![
+                "active", "simulate", &data, "--target", "y", "--batch", huge,
+            ],
+            "--batch",
+        ),
     ];
     for (args, flag) in cases {
         let r = mutinfo(&args);
@@ -101,10 +160,15 @@ fn minus_zero_is_never_printed() {
     let counts = write(dir.path(), "c.csv", "1,2\n3,6\n");
     for m in ["pmi", "ppmi", "sppmi", "npmi"] {
         for f in ["table", "csv", "json"] {
-            let out = mutinfo(&["pmi", &counts, "--measure", m, "--format", f]).ok().to_string();
+            let out = mutinfo(&["pmi", &counts, "--measure", m, "--format", f])
+                .ok()
+                .to_string();
             let has_minus_zero = out
                 .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']')
-                .any(|t| t.parse::<f64>().is_ok_and(|v| v == 0.0 && t.starts_with('-')));
+                .any(|t| {
+                    t.parse::<f64>()
+                        .is_ok_and(|v| v == 0.0 && t.starts_with('-'))
+                });
             assert!(!has_minus_zero, "{m} {f}: {out}");
         }
     }
@@ -115,10 +179,14 @@ fn an_empty_selection_is_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let data = small_csv(dir.path(), "d.csv", 40);
     let base = ["select", &data, "--target", "y", "--threshold", "1000"];
-    let csv = mutinfo(&[&base[..], &["--format", "csv"]].concat()).ok().to_string();
+    let csv = mutinfo(&[&base[..], &["--format", "csv"]].concat())
+        .ok()
+        .to_string();
     assert_eq!(csv.lines().count(), 1, "{csv}");
     assert!(csv.starts_with("step,feature"));
-    let json = mutinfo(&[&base[..], &["--format", "json"]].concat()).ok().to_string();
+    let json = mutinfo(&[&base[..], &["--format", "json"]].concat())
+        .ok()
+        .to_string();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
     let table = mutinfo(&base).ok().to_string();
@@ -142,19 +210,34 @@ fn compressed_feather_files_are_read() {
     let y: Vec<i32> = (0..200).map(|i| i32::from(i % 7 > 3)).collect();
     let batch = RecordBatch::try_new(
         schema.clone(),
-        vec![Arc::new(Float64Array::from(a)), Arc::new(Int32Array::from(y))],
+        vec![
+            Arc::new(Float64Array::from(a)),
+            Arc::new(Int32Array::from(y)),
+        ],
     )
     .unwrap();
     let mut outputs = Vec::new();
-    for (name, c) in [("lz4.feather", CompressionType::LZ4_FRAME), ("zstd.feather", CompressionType::ZSTD)] {
+    for (name, c) in [
+        ("lz4.feather", CompressionType::LZ4_FRAME),
+        ("zstd.feather", CompressionType::ZSTD),
+    ] {
         let p = dir.path().join(name);
-        let opts = IpcWriteOptions::default().try_with_compression(Some(c)).unwrap();
+        let opts = IpcWriteOptions::default()
+            .try_with_compression(Some(c))
+            .unwrap();
         let mut w =
             FileWriter::try_new_with_options(std::fs::File::create(&p).unwrap(), &schema, opts)
                 .unwrap();
         w.write(&batch).unwrap();
         w.finish().unwrap();
-        let r = mutinfo(&["rank", &p.display().to_string(), "--target", "y", "--format", "csv"]);
+        let r = mutinfo(&[
+            "rank",
+            &p.display().to_string(),
+            "--target",
+            "y",
+            "--format",
+            "csv",
+        ]);
         outputs.push(r.ok().to_string());
     }
     assert_eq!(outputs[0], outputs[1]);
@@ -171,10 +254,21 @@ fn messages_name_the_file_once() {
         vec!["rank", &data, "--target", "nope"],
         vec!["rank", &missing, "--target", "y"],
         vec!["estimate", &data, "--x", "nope"],
-        vec!["select", &data, "--target", "y", "-k", "1", "--features", "zzz"],
+        vec![
+            "select",
+            &data,
+            "--target",
+            "y",
+            "-k",
+            "1",
+            "--features",
+            "zzz",
+        ],
         vec!["capacity", &matrix],
         vec!["pmi", &matrix],
-        vec!["tree", "fit", &data, "--target", "nope", "--model", "m.json"],
+        vec![
+            "tree", "fit", &data, "--target", "nope", "--model", "m.json",
+        ],
     ];
     for args in cases {
         let r = mutinfo(&args);
@@ -189,11 +283,44 @@ fn flags_that_do_not_apply_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let data = small_csv(dir.path(), "d.csv", 30);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["rank", &data, "--target", "y", "--neighbors", "5"], "--neighbors"),
-        (vec!["rank", &data, "--target", "y", "--estimator", "ross", "--bins", "4"], "--bins"),
-        (vec!["estimate", &data, "--x", "a", "--y", "y", "--seed", "3"], "--seed"),
-        (vec!["select", &data, "--target", "y", "-k", "1", "--beta", "0.5"], "--beta"),
-        (vec!["select", &data, "--target", "y", "-k", "1", "--neighbors", "4"], "--neighbors"),
+        (
+            vec!["rank", &data, "--target", "y", "--neighbors", "5"],
+            "--neighbors",
+        ),
+        (
+            vec![
+                "rank",
+                &data,
+                "--target",
+                "y",
+                "--estimator",
+                "ross",
+                "--bins",
+                "4",
+            ],
+            "--bins",
+        ),
+        (
+            vec!["estimate", &data, "--x", "a", "--y", "y", "--seed", "3"],
+            "--seed",
+        ),
+        (
+            vec!["select", &data, "--target", "y", "-k", "1", "--beta", "0.5"],
+            "--beta",
+        ),
+        (
+            vec![
+                "select",
+                &data,
+                "--target",
+                "y",
+                "-k",
+                "1",
+                "--neighbors",
+                "4",
+            ],
+            "--neighbors",
+        ),
     ];
     for (args, flag) in cases {
         mutinfo(&args).refused(&[flag, "does not apply"]);
@@ -210,7 +337,11 @@ fn an_identifier_column_gets_a_warning_with_exclude() {
     let data = write(dir.path(), "ids.csv", &s);
     let r = mutinfo(&["rank", &data, "--target", "y"]);
     r.ok();
-    assert!(r.stderr.contains("warning") && r.stderr.contains("--exclude id"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning") && r.stderr.contains("--exclude id"),
+        "{}",
+        r.stderr
+    );
     let r = mutinfo(&["rank", &data, "--target", "y", "--exclude", "id"]);
     r.ok();
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
@@ -237,7 +368,17 @@ fn quantile_binning_keeps_a_binary_float_column_in_two_bins() {
         s.push_str(&format!("{}.0,{}\n", i % 2, i % 2));
     }
     let data = write(dir.path(), "bin.csv", &s);
-    let out = mutinfo(&["rank", &data, "--target", "y", "--format", "csv"]).ok().to_string();
-    let mi: f64 = out.lines().nth(1).unwrap().split(',').nth(3).unwrap().parse().unwrap();
+    let out = mutinfo(&["rank", &data, "--target", "y", "--format", "csv"])
+        .ok()
+        .to_string();
+    let mi: f64 = out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((mi - std::f64::consts::LN_2).abs() < 1e-12, "{out}");
 }

@@ -65,7 +65,14 @@ fn fixture() -> Fixture {
     mutinfo(&["tree", "fit", &data, "--target", "y", "--model", &model]).ok();
     let selector = d.join("selector.json").display().to_string();
     mutinfo(&[
-        "select", &data, "--target", "y", "-k", "1", "--save-model", &selector,
+        "select",
+        &data,
+        "--target",
+        "y",
+        "-k",
+        "1",
+        "--save-model",
+        &selector,
     ])
     .ok();
     Fixture {
@@ -114,25 +121,84 @@ fn no_command_writes_over_what_it_reads() {
     let (data, model, sel) = (f.data.as_str(), f.model.as_str(), f.selector.as_str());
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["rank", data, "--target", "y", "--out", data], data),
-        (vec!["select", data, "--target", "y", "-k", "1", "--out", data], data),
-        (vec!["select", data, "--target", "y", "-k", "1", "--save-model", data], data),
-        (vec!["estimate", data, "--x", "a", "--y", "y", "--out", data], data),
-        (vec!["acquire", &f.probs, "--batch", "2", "--out", &f.probs], &f.probs),
-        (vec!["capacity", &f.channel, "--out", &f.channel], &f.channel),
-        (vec!["ib", &f.joint, "--beta", "2", "--out", &f.joint], &f.joint),
+        (
+            vec!["select", data, "--target", "y", "-k", "1", "--out", data],
+            data,
+        ),
+        (
+            vec![
+                "select",
+                data,
+                "--target",
+                "y",
+                "-k",
+                "1",
+                "--save-model",
+                data,
+            ],
+            data,
+        ),
+        (
+            vec!["estimate", data, "--x", "a", "--y", "y", "--out", data],
+            data,
+        ),
+        (
+            vec!["acquire", &f.probs, "--batch", "2", "--out", &f.probs],
+            &f.probs,
+        ),
+        (
+            vec!["capacity", &f.channel, "--out", &f.channel],
+            &f.channel,
+        ),
+        (
+            vec!["ib", &f.joint, "--beta", "2", "--out", &f.joint],
+            &f.joint,
+        ),
         (vec!["bound", &f.scores, "--out", &f.scores], &f.scores),
         (vec!["pmi", &f.counts, "--out", &f.counts], &f.counts),
-        (vec!["tree", "fit", data, "--target", "y", "--model", data], data),
-        (vec!["tree", "fit", data, "--target", "y", "--model", model, "--out", model], model),
-        (vec!["tree", "predict", data, "--model", model, "--out", model], model),
-        (vec!["tree", "predict", data, "--model", model, "--out", data], data),
-        (vec!["tree", "show", "--model", model, "--out", model], model),
+        (
+            vec!["tree", "fit", data, "--target", "y", "--model", data],
+            data,
+        ),
+        (
+            vec![
+                "tree", "fit", data, "--target", "y", "--model", model, "--out", model,
+            ],
+            model,
+        ),
+        (
+            vec!["tree", "predict", data, "--model", model, "--out", model],
+            model,
+        ),
+        (
+            vec!["tree", "predict", data, "--model", model, "--out", data],
+            data,
+        ),
+        (
+            vec!["tree", "show", "--model", model, "--out", model],
+            model,
+        ),
         (vec!["transform", data, "--model", sel, "--out", sel], sel),
         (vec!["transform", data, "--model", sel, "--out", data], data),
         (
             vec![
-                "active", "simulate", data, "--target", "y", "--initial", "4", "--budget", "4",
-                "--batch", "2", "--seeds", "1", "--members", "2", "--out", data,
+                "active",
+                "simulate",
+                data,
+                "--target",
+                "y",
+                "--initial",
+                "4",
+                "--budget",
+                "4",
+                "--batch",
+                "2",
+                "--seeds",
+                "1",
+                "--members",
+                "2",
+                "--out",
+                data,
             ],
             data,
         ),
@@ -153,11 +219,19 @@ fn links_to_an_input_are_refused() {
     for link in [&sym, &hard] {
         let l = link.display().to_string();
         refused_keeps_files(&f, &["rank", &f.data, "--target", "y", "--out", &l], &l);
-        refused_keeps_files(&f, &["tree", "predict", &f.data, "--model", &f.model, "--out", &l], &l);
+        refused_keeps_files(
+            &f,
+            &["tree", "predict", &f.data, "--model", &f.model, "--out", &l],
+            &l,
+        );
     }
     // Reading through the link and writing the real name is refused too.
     let s = sym.display().to_string();
-    refused_keeps_files(&f, &["rank", &s, "--target", "y", "--out", &f.data], &f.data);
+    refused_keeps_files(
+        &f,
+        &["rank", &s, "--target", "y", "--out", &f.data],
+        &f.data,
+    );
 }
 
 #[test]
@@ -170,16 +244,36 @@ fn a_symlink_output_is_followed_and_kept() {
     std::os::unix::fs::symlink("real.txt", &link).unwrap();
     let l = link.display().to_string();
     mutinfo(&["rank", &f.data, "--target", "y", "--out", &l]).ok();
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     let text = std::fs::read_to_string(&target).unwrap();
     assert!(text.starts_with("rank"), "{text}");
     // A dangling link gets its target created.
     let dangling = d.join("dangling.txt");
     std::os::unix::fs::symlink("made.txt", &dangling).unwrap();
-    mutinfo(&["generate", "xor", "--rows", "5", "--out", &dangling.display().to_string()]).ok();
-    assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(d.join("made.txt")).unwrap().starts_with("x1"));
-    assert!(!listing(d).iter().any(|n| n.contains(".tmp")), "{:?}", listing(d));
+    mutinfo(&[
+        "generate",
+        "xor",
+        "--rows",
+        "5",
+        "--out",
+        &dangling.display().to_string(),
+    ])
+    .ok();
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(d.join("made.txt"))
+        .unwrap()
+        .starts_with("x1"));
+    assert!(
+        !listing(d).iter().any(|n| n.contains(".tmp")),
+        "{:?}",
+        listing(d)
+    );
 }
 
 fn mkfifo(p: &Path) {
@@ -200,7 +294,10 @@ fn a_fifo_output_is_written_in_place() {
     mutinfo(&["rank", &f.data, "--target", "y", "--out", &p]).ok();
     let got = reader.join().unwrap();
     assert!(got.starts_with("rank"), "{got}");
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
     assert!(!listing(f.dir.path()).iter().any(|n| n.contains(".tmp")));
 }
 
@@ -227,7 +324,10 @@ fn a_signal_while_blocked_on_a_fifo_leaves_it_a_fifo() {
         signal(child.id(), sig);
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(code), "{sig}");
-        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
         assert_eq!(listing(dir.path()), vec!["pipe".to_string()]);
     }
 }

@@ -115,7 +115,12 @@ pub fn small_csv(dir: &Path, name: &str, n: usize) -> String {
     let mut s = String::from("a,b,y\n");
     for i in 0..n {
         let y = i % 2;
-        s.push_str(&format!("{},{},{}\n", (i % 4) as f64 + 0.5 * y as f64, (i * 7) % 5, y));
+        s.push_str(&format!(
+            "{},{},{}\n",
+            (i % 4) as f64 + 0.5 * y as f64,
+            (i * 7) % 5,
+            y
+        ));
     }
     write(dir, name, &s)
 }

@@ -285,7 +285,12 @@ pub fn warn_identifiers(path: &std::path::Path, table: &Table, features: &[Strin
             continue;
         };
         let dt = field.data_type();
-        if !(dt.is_integer() || matches!(dt, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)) {
+        if !(dt.is_integer()
+            || matches!(
+                dt,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ))
+        {
             continue;
         }
         let mut seen = std::collections::HashSet::with_capacity(n);

@@ -71,6 +71,8 @@ mod tests {
         assert!(check("--bins", 10, 1, MAX_BINS).is_ok());
         assert!(check("--bins", 0, 1, MAX_BINS).is_err());
         let e = check("--bins", usize::MAX, 1, MAX_BINS).unwrap_err();
-        assert!(e.to_string().starts_with("--bins 18446744073709551615: must be between 1 and 65536"));
+        assert!(e
+            .to_string()
+            .starts_with("--bins 18446744073709551615: must be between 1 and 65536"));
     }
 }

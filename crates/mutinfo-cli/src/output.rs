@@ -182,7 +182,11 @@ impl Destination {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = self.target.file_name().unwrap_or_default().to_string_lossy();
+        let name = self
+            .target
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let tmp = dir.join(format!(
             ".{name}.mutinfo-{}.tmp{suffix}",
             std::process::id()

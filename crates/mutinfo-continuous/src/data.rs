@@ -92,7 +92,10 @@ impl Block {
     pub fn scale_columns(&mut self) {
         for j in 0..self.dim {
             let n = self.rows as f64;
-            let mean = (0..self.rows).map(|i| self.data[i * self.dim + j]).sum::<f64>() / n;
+            let mean = (0..self.rows)
+                .map(|i| self.data[i * self.dim + j])
+                .sum::<f64>()
+                / n;
             let var = (0..self.rows)
                 .map(|i| (self.data[i * self.dim + j] - mean).powi(2))
                 .sum::<f64>()
@@ -115,7 +118,8 @@ impl Block {
         use rand::{Rng, SeedableRng};
         for j in 0..self.dim {
             let mut c = self.column(j);
-            let scale = 1e-10 * (c.iter().map(|v| v.abs()).sum::<f64>() / self.rows as f64).max(1.0);
+            let scale =
+                1e-10 * (c.iter().map(|v| v.abs()).sum::<f64>() / self.rows as f64).max(1.0);
             c.sort_unstable_by(f64::total_cmp);
             let repeats = c.windows(2).any(|w| w[0] == w[1]);
             if !repeats || c[0] == c[c.len() - 1] {

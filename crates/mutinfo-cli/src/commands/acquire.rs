@@ -1,7 +1,7 @@
 //! `mutinfo acquire PROBS`: which pool points to label next.
 
 use crate::error::{CliError, Result};
-use crate::output::{json_text, emit, num, Format, TextTable};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use clap::Args;
 use mutinfo_active::{Acquisition, BatchBald};
 use serde_json::json;
@@ -66,7 +66,10 @@ pub fn acquire(a: &AcquireArgs) -> Result<()> {
         )?;
     }
     if !matches!(method, Acquisition::BatchBald(_)) {
-        crate::args::refuse_given(&[("samples", "--samples")], "to this method (only batchbald)")?;
+        crate::args::refuse_given(
+            &[("samples", "--samples")],
+            "to this method (only batchbald)",
+        )?;
     }
     match &mut method {
         Acquisition::Stochastic { beta, .. } => {

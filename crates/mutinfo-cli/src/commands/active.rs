@@ -154,8 +154,8 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
     let names = a
         .columns
         .pick(path, &table.column_names(), Some(&a.target))?;
-    let x = mutinfo_data::numeric_matrix(&table, &names)
-        .map_err(|e| crate::error::in_file(path, e))?;
+    let x =
+        mutinfo_data::numeric_matrix(&table, &names).map_err(|e| crate::error::in_file(path, e))?;
     let (codes, levels) = target::classes(path, &table, &a.target)?;
     let y: Vec<usize> = (0..codes.len()).map(|i| codes.get(i) as usize).collect();
     let n = y.len();
@@ -272,15 +272,13 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
         )?;
     }
     let text = match a.format {
-        Format::Json => {
-            json_text(&json!({
-                "command": "active simulate", "data": a.input.data.display().to_string(),
-                "target": a.target, "model": a.model, "members": a.members, "batch": a.batch,
-                "initial": a.initial, "budget": a.budget, "seeds": a.seeds, "test_rows": n_test,
-                "pool_rows": n_pool, "target_accuracy": target_acc, "methods": json_methods,
-                "elapsed_seconds": t0.elapsed().as_secs_f64(),
-            }))?
-        }
+        Format::Json => json_text(&json!({
+            "command": "active simulate", "data": a.input.data.display().to_string(),
+            "target": a.target, "model": a.model, "members": a.members, "batch": a.batch,
+            "initial": a.initial, "budget": a.budget, "seeds": a.seeds, "test_rows": n_test,
+            "pool_rows": n_pool, "target_accuracy": target_acc, "methods": json_methods,
+            "elapsed_seconds": t0.elapsed().as_secs_f64(),
+        }))?,
         f => {
             let head = if f == Format::Table {
                 format!(

@@ -9,7 +9,7 @@
 use crate::args::{DiscretizeArgs, InputArgs};
 use crate::commands::rank::{family, Family};
 use crate::error::{in_file, CliError, Result};
-use crate::output::{json_text, emit, num, Format, TextTable};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use crate::{progress, target};
 use clap::Args;
 use mutinfo_core::{
@@ -249,7 +249,8 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
                     if let [y] = a.y.as_slice() {
                         if !target::is_float(&table, y) {
                             let (codes, _) = target::classes(path, &table, y)?;
-                            m.mutual_information_discrete(x.view(), &codes).map_err(ce)?
+                            m.mutual_information_discrete(x.view(), &codes)
+                                .map_err(ce)?
                         } else {
                             let y = matrix(&a.y).map_err(|e| in_file(path, e))?;
                             m.mutual_information(x.view(), y.view()).map_err(ce)?
@@ -262,7 +263,8 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
                 Quantity::Cmi => {
                     let y = matrix(&a.y).map_err(|e| in_file(path, e))?;
                     let z = matrix(&a.z).map_err(|e| in_file(path, e))?;
-                    m.conditional_mutual_information(x.view(), y.view(), z.view()).map_err(ce)?
+                    m.conditional_mutual_information(x.view(), y.view(), z.view())
+                        .map_err(ce)?
                 }
             };
             let settings = json!({
@@ -336,5 +338,3 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
     };
     emit(a.out.as_deref(), &text)
 }
-
-

@@ -2,7 +2,7 @@
 
 use crate::args::{EncodeArgs, InputArgs, ReportArgs};
 use crate::error::{CliError, Result};
-use crate::output::{json_text, emit, num, Format, TextTable};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use crate::{plot, progress, target};
 use clap::Args;
 use mutinfo_core::{g_test, Codes};
@@ -157,11 +157,17 @@ pub fn run(a: &RankArgs) -> Result<()> {
                     let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))
                         .map_err(|e| crate::error::in_file(path, e))?;
                     let e = m.many(x.view(), y.column(0));
-                    (e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?, "continuous")
+                    (
+                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
+                        "continuous",
+                    )
                 } else {
                     let (codes, _) = target::classes(path, &table, &a.target)?;
                     let e = m.many_discrete(x.view(), &codes);
-                    (e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?, "classes")
+                    (
+                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
+                        "classes",
+                    )
                 };
                 let used: Vec<String> = estimates
                     .iter()
@@ -213,18 +219,16 @@ pub fn run(a: &RankArgs) -> Result<()> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let text = match a.report.format {
-        Format::Json => {
-            json_text(&json!({
-                "command": "rank",
-                "data": a.input.data,
-                "target": a.target,
-                "rows": rows,
-                "unit": b.unit(),
-                "settings": settings,
-                "elapsed_seconds": elapsed,
-                "features": ranked,
-            }))?
-        }
+        Format::Json => json_text(&json!({
+            "command": "rank",
+            "data": a.input.data,
+            "target": a.target,
+            "rows": rows,
+            "unit": b.unit(),
+            "settings": settings,
+            "elapsed_seconds": elapsed,
+            "features": ranked,
+        }))?,
         f => {
             let mut header = vec![
                 "rank".to_string(),

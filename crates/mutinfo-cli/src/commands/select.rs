@@ -106,20 +106,28 @@ pub fn run(a: &SelectArgs) -> Result<()> {
         .transpose()?;
     crate::limits::check("--neighbors", a.neighbors, 1, crate::limits::MAX_NEIGHBORS)?;
     match estimator {
-        None => crate::args::refuse_given(
-            &[("neighbors", "--neighbors")],
-            "without a kNN --estimator",
-        )?,
+        None => {
+            crate::args::refuse_given(&[("neighbors", "--neighbors")], "without a kNN --estimator")?
+        }
         Some(_) => crate::args::refuse_given(
             crate::args::BINNING_FLAGS,
             "with --estimator, which reads the raw values (no binning)",
         )?,
     }
-    if !matches!(criterion, Criterion::Mifs { .. } | Criterion::BetaGamma { .. }) {
-        crate::args::refuse_given(&[("beta", "--beta")], "to this criterion (only mifs and beta-gamma)")?;
+    if !matches!(
+        criterion,
+        Criterion::Mifs { .. } | Criterion::BetaGamma { .. }
+    ) {
+        crate::args::refuse_given(
+            &[("beta", "--beta")],
+            "to this criterion (only mifs and beta-gamma)",
+        )?;
     }
     if !matches!(criterion, Criterion::BetaGamma { .. }) {
-        crate::args::refuse_given(&[("gamma", "--gamma")], "to this criterion (only beta-gamma)")?;
+        crate::args::refuse_given(
+            &[("gamma", "--gamma")],
+            "to this criterion (only beta-gamma)",
+        )?;
     }
     if let Some(k) = a.k {
         crate::limits::positive("-k", k)?;
@@ -178,7 +186,10 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     let (sel, names, rows, encoding, continuous) = match estimator {
         None => {
             pb.set_message("encoding");
-            let (encoding, enc) = a.encode.builder(&a.target, &features)?.fit(&table)
+            let (encoding, enc) = a
+                .encode
+                .builder(&a.target, &features)?
+                .fit(&table)
                 .map_err(|e| crate::error::in_file(path, e))?;
             if enc.target.observed_cardinality() < 2 {
                 return Err(CliError::input(

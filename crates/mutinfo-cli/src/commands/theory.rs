@@ -3,7 +3,7 @@
 
 use crate::error::{CliError, Result};
 use crate::matrix::read_matrix;
-use crate::output::{check_outputs, json_text, emit, num, Format, TextTable};
+use crate::output::{check_outputs, emit, json_text, num, Format, TextTable};
 use crate::plot;
 use clap::Args;
 use mutinfo_core::bottleneck::{bottleneck_curve, BottleneckKind, BottleneckOptions};
@@ -55,7 +55,10 @@ pub struct CapacityArgs {
 pub fn capacity(a: &CapacityArgs) -> Result<()> {
     check_outputs(
         &[&a.channel],
-        &[("--out", a.output.out.as_deref()), ("--plot", a.plot.as_deref())],
+        &[
+            ("--out", a.output.out.as_deref()),
+            ("--plot", a.plot.as_deref()),
+        ],
     )?;
     let w = read_matrix(&a.channel)?;
     let ch = Channel::new(w.clone()).map_err(|e| CliError::input(&a.channel, e.to_string()))?;
@@ -83,17 +86,15 @@ pub fn capacity(a: &CapacityArgs) -> Result<()> {
         )?;
     }
     let text = match a.output.format {
-        Format::Json => {
-            json_text(&json!({
-                "command": "capacity",
-                "unit": b.unit(),
-                "capacity": b.convert(c.capacity),
-                "gap": b.convert(c.gap),
-                "input": c.input,
-                "iterations": c.iterations,
-                "converged": c.converged,
-            }))?
-        }
+        Format::Json => json_text(&json!({
+            "command": "capacity",
+            "unit": b.unit(),
+            "capacity": b.convert(c.capacity),
+            "gap": b.convert(c.gap),
+            "input": c.input,
+            "iterations": c.iterations,
+            "converged": c.converged,
+        }))?,
         f => {
             let mut t = TextTable {
                 header: vec!["input".into(), "p(x)".into()],
@@ -188,7 +189,10 @@ fn parse_grid(s: &str) -> Result<Vec<f64>> {
 pub fn ib(a: &IbArgs) -> Result<()> {
     check_outputs(
         &[&a.joint],
-        &[("--out", a.output.out.as_deref()), ("--plot", a.plot.as_deref())],
+        &[
+            ("--out", a.output.out.as_deref()),
+            ("--plot", a.plot.as_deref()),
+        ],
     )?;
     let joint = read_matrix(&a.joint)?;
     if let Some(c) = a.clusters {
