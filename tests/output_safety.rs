@@ -88,16 +88,21 @@ fn fixture() -> Fixture {
     }
 }
 
+/// Every file of `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap_or_default();
+            (n, bytes)
+        })
+        .collect()
+}
+
 /// Runs `args` with `victim` among its outputs: refused, naming it, and every file of the
 /// folder byte-identical afterwards with no file added.
 fn refused_keeps_files(f: &Fixture, args: &[&str], victim: &str) {
-    let before: Vec<(String, Vec<u8>)> = listing(f.dir.path())
-        .into_iter()
-        .map(|n| {
-            let bytes = std::fs::read(f.dir.path().join(&n)).unwrap_or_default();
-            (n, bytes)
-        })
-        .collect();
+    let before = snapshot(f.dir.path());
     let r = mutinfo(args);
     r.refused(&[]);
     assert!(
@@ -105,13 +110,7 @@ fn refused_keeps_files(f: &Fixture, args: &[&str], victim: &str) {
         "{args:?}: {}",
         r.stderr
     );
-    let after: Vec<(String, Vec<u8>)> = listing(f.dir.path())
-        .into_iter()
-        .map(|n| {
-            let bytes = std::fs::read(f.dir.path().join(&n)).unwrap_or_default();
-            (n, bytes)
-        })
-        .collect();
+    let after = snapshot(f.dir.path());
     assert!(before == after, "{args:?} changed the folder");
 }
 

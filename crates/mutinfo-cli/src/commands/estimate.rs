@@ -138,16 +138,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
     let t0 = Instant::now();
     let q = check_groups(a)?;
     let fam = family(&a.estimator)?;
-    match fam {
-        Family::Discrete(_) => crate::args::refuse_given(
-            &[("neighbors", "--neighbors")],
-            "to a discrete estimator (it is the k of the kNN estimators)",
-        )?,
-        Family::Continuous(_) => crate::args::refuse_given(
-            crate::args::BINNING_FLAGS,
-            "to a continuous estimator, which reads the raw values (no binning)",
-        )?,
-    }
+    crate::commands::rank::refuse_other_family_flags(&fam)?;
     if a.permutations.is_none() {
         crate::args::refuse_given(&[("seed", "--seed")], "without --permutations")?;
     }

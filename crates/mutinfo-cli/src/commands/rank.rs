@@ -76,20 +76,26 @@ pub fn family(name: &str) -> Result<Family> {
         })
 }
 
-/// Runs `mutinfo rank`.
-pub fn run(a: &RankArgs) -> Result<()> {
-    let t0 = Instant::now();
-    let fam = family(&a.estimator)?;
+/// Refuses the flags of the other estimator family: `--neighbors` for a discrete estimator,
+/// the binning flags for a continuous one.
+pub fn refuse_other_family_flags(fam: &Family) -> Result<()> {
     match fam {
         Family::Discrete(_) => crate::args::refuse_given(
             &[("neighbors", "--neighbors")],
             "to a discrete estimator (it is the k of the kNN estimators)",
-        )?,
+        ),
         Family::Continuous(_) => crate::args::refuse_given(
             crate::args::BINNING_FLAGS,
             "to a continuous estimator, which reads the raw values (no binning)",
-        )?,
+        ),
     }
+}
+
+/// Runs `mutinfo rank`.
+pub fn run(a: &RankArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let fam = family(&a.estimator)?;
+    refuse_other_family_flags(&fam)?;
     crate::limits::check("--neighbors", a.neighbors, 1, crate::limits::MAX_NEIGHBORS)?;
     if let Some(t) = a.top {
         crate::limits::positive("--top", t)?;
