@@ -215,22 +215,23 @@ fn links_to_an_input_are_refused() {
     std::os::unix::fs::symlink(&f.data, &sym).unwrap();
     let hard = d.join("hard.csv");
     std::fs::hard_link(&f.data, &hard).unwrap();
+    // The message names the input the link leads to.
     for link in [&sym, &hard] {
         let l = link.display().to_string();
-        refused_keeps_files(&f, &["rank", &f.data, "--target", "y", "--out", &l], &l);
+        refused_keeps_files(
+            &f,
+            &["rank", &f.data, "--target", "y", "--out", &l],
+            &f.data,
+        );
         refused_keeps_files(
             &f,
             &["tree", "predict", &f.data, "--model", &f.model, "--out", &l],
-            &l,
+            &f.data,
         );
     }
     // Reading through the link and writing the real name is refused too.
     let s = sym.display().to_string();
-    refused_keeps_files(
-        &f,
-        &["rank", &s, "--target", "y", "--out", &f.data],
-        &f.data,
-    );
+    refused_keeps_files(&f, &["rank", &s, "--target", "y", "--out", &f.data], &s);
 }
 
 #[test]
