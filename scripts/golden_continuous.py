@@ -1,8 +1,12 @@
 """Golden values for crates/mutinfo-continuous (tests/data/golden_continuous.json).
 
-References, all without sklearn's random noise:
+References, all without sklearn's random noise (the library adds its seeded noise only to
+columns with repeated values; these inputs have none, except the `mixed` ones, which it leaves
+exact). The kNN estimators (ksg1, ksg2, CMI, mixed, ross) scale every column to unit variance
+first, as sklearn's _estimate_mi does: their references take `sc(x)` =
+sklearn.preprocessing.scale(x, with_mean=False) while the stored inputs stay unscaled.
   * ksg1 (1-D): sklearn 1.9.1 sklearn.feature_selection._mutual_info._compute_mi_cc -- the exact
-    internals of mutual_info_regression after its noise step (we skip the noise and the scaling).
+    internals of mutual_info_regression after its scaling, without its noise step.
   * ross: sklearn 1.9.1 _compute_mi_cd -- internals of mutual_info_classif.
   * ksg1 (multivariate), ksg2, Frenzel-Pompe CMI, Kozachenko-Leonenko: direct transcriptions of
     Kraskov et al. 2004 eqs. 8, 9, 20 and Frenzel & Pompe 2007 over scipy cKDTree (p=inf), as NPEET.
@@ -22,9 +26,35 @@ import sklearn
 from scipy.special import digamma, ndtri
 from scipy.stats import rankdata
 from sklearn.feature_selection._mutual_info import _compute_mi_cc, _compute_mi_cd
+from sklearn.preprocessing import scale
 
 assert sklearn.__version__ == "1.9.1", sklearn.__version__
 rng = np.random.default_rng(20261123)
+
+
+def sc(a):
+    """sklearn's scaling in _estimate_mi: each column divided by its (ddof 0) std."""
+    return scale(a, with_mean=False)
+
+
+def sc_seq(a):
+    """The same scaling with the library's arithmetic (left-to-right sums, ddof 0), bit for
+    bit: Mixed_KSG compares distances on a grid of tied values, where numpy's pairwise sums
+    (last-bit different) would resolve distance ties differently."""
+    out = np.empty_like(a)
+    for j in range(a.shape[1]):
+        col = [float(v) for v in a[:, j]]
+        n = float(len(col))
+        mean = 0.0
+        for v in col:
+            mean += v
+        mean /= n
+        var = 0.0
+        for v in col:
+            var += (v - mean) ** 2
+        sd = (var / n) ** 0.5
+        out[:, j] = [v / sd for v in col] if sd > 0 else col
+    return out
 
 
 def bits(a):
@@ -157,20 +187,20 @@ def gauss_pair(n, rho):
 # sklearn mutual_info_regression internals (1-D KSG-1)
 for n, rho, k in [(500, 0.6, 3), (1000, 0.9, 5), (300, 0.3, 3), (2000, 0.99, 3)]:
     x, y = gauss_pair(n, rho)
-    v = _compute_mi_cc(x.ravel(), y.ravel(), k)
+    v = _compute_mi_cc(sc(x).ravel(), sc(y).ravel(), k)
     assert v > 0
-    assert abs(v - ksg1(x, y, k)) < 1e-12
+    assert abs(v - ksg1(sc(x), sc(y), k)) < 1e-12
     add(f"sklearn_mi_cc_n{n}_rho{rho}_k{k}", "ksg", k, v, x, y)
 x = rng.uniform(-3, 3, (400, 1))
 y = np.sin(x) + 0.2 * rng.standard_normal((400, 1))
-add("sklearn_mi_cc_sine_n400_k4", "ksg", 4, _compute_mi_cc(x.ravel(), y.ravel(), 4), x, y)
+add("sklearn_mi_cc_sine_n400_k4", "ksg", 4, _compute_mi_cc(sc(x).ravel(), sc(y).ravel(), 4), x, y)
 
 # sklearn mutual_info_classif internals (Ross)
 for n, k in [(400, 3), (900, 5)]:
     labels = rng.integers(0, 3, n)
     labels[7] = 3  # a single-member class, dropped by sklearn
     x = (labels[:, None] * 0.8 + rng.standard_normal((n, 1)))
-    v = _compute_mi_cd(x.ravel(), labels, k)
+    v = _compute_mi_cd(sc(x).ravel(), labels, k)
     assert v > 0
     add(f"sklearn_mi_cd_n{n}_k{k}", "ross", k, v, x, labels=labels)
 
@@ -178,14 +208,14 @@ for n, k in [(400, 3), (900, 5)]:
 a = rng.standard_normal((600, 4))
 x = a[:, :2]
 y = np.column_stack([0.7 * a[:, 0] + 0.5 * a[:, 2], 0.4 * a[:, 1] - 0.6 * a[:, 3]])
-add("ksg1_2x2_n600_k3", "ksg", 3, ksg1(x, y, 3), x, y)
-add("ksg2_2x2_n600_k3", "ksg2", 3, ksg2(x, y, 3), x, y)
+add("ksg1_2x2_n600_k3", "ksg", 3, ksg1(sc(x), sc(y), 3), x, y)
+add("ksg2_2x2_n600_k3", "ksg2", 3, ksg2(sc(x), sc(y), 3), x, y)
 x1, y1 = gauss_pair(700, 0.8)
-add("ksg2_1x1_n700_k4", "ksg2", 4, ksg2(x1, y1, 4), x1, y1)
+add("ksg2_1x1_n700_k4", "ksg2", 4, ksg2(sc(x1), sc(y1), 4), x1, y1)
 zz = rng.standard_normal((500, 1))
 xx = zz + 0.5 * rng.standard_normal((500, 1))
 yy = zz + 0.3 * xx + 0.5 * rng.standard_normal((500, 1))
-add("ksg_cmi_n500_k3", "ksg", 3, ksg_cmi(xx, yy, zz, 3), xx, yy, zz)
+add("ksg_cmi_n500_k3", "ksg", 3, ksg_cmi(sc(xx), sc(yy), sc(zz), 3), xx, yy, zz)
 e = rng.standard_normal((800, 2)) * [1.0, 2.5]
 add("kl_entropy_2d_n800_k3", "ksg", 3, kl_entropy(e, 3), e)
 
@@ -193,9 +223,9 @@ add("kl_entropy_2d_n800_k3", "ksg", 3, kl_entropy(e, 3), e)
 n = 600
 xm = np.where(rng.uniform(size=(n, 1)) < 0.3, 0.0, rng.exponential(size=(n, 1)))
 ym = np.round(xm + 0.5 * rng.standard_normal((n, 1)), 1)
-add("gao_mixed_n600_k5", "mixed", 5, mixed_ksg(xm, ym, 5), xm, ym)
+add("gao_mixed_n600_k5", "mixed", 5, mixed_ksg(sc_seq(xm), sc_seq(ym), 5), xm, ym)
 xg, yg = gauss_pair(500, 0.7)
-add("gao_mixed_continuous_n500_k3", "mixed", 3, mixed_ksg(xg, yg, 3), xg, yg)
+add("gao_mixed_continuous_n500_k3", "mixed", 3, mixed_ksg(sc_seq(xg), sc_seq(yg), 3), xg, yg)
 
 # Gaussian / copula (gcmi, bias-corrected)
 add("gaussian_2x2_n600", "gaussian", 0, mi_gg(x, y), x, y)

@@ -7,6 +7,50 @@ use mutinfo_core::Base;
 use mutinfo_data::{Binning, DatasetBuilder, FileFormat, Missing, ReadOptions, Table};
 use std::path::PathBuf;
 
+/// The flags given on the command line (not defaulted), by clap id (the field name).
+static GIVEN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Records which flags the user gave, from the parsed command line.
+pub fn record_given(m: &clap::ArgMatches) {
+    let mut ids = Vec::new();
+    let mut m = m;
+    loop {
+        for id in m.ids() {
+            if m.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine) {
+                ids.push(id.as_str().to_string());
+            }
+        }
+        match m.subcommand() {
+            Some((_, sub)) => m = sub,
+            None => break,
+        }
+    }
+    let _ = GIVEN.set(ids);
+}
+
+/// Whether the user gave the flag with clap id `id` (the field name, e.g. `neighbors`).
+pub fn given(id: &str) -> bool {
+    GIVEN.get().is_some_and(|g| g.iter().any(|x| x == id))
+}
+
+/// Refuses the flags of `flags` (clap id, as typed) the user gave although they do not apply
+/// (`why` completes "does not apply ...").
+pub fn refuse_given(flags: &[(&str, &str)], why: &str) -> Result<()> {
+    match flags.iter().find(|(id, _)| given(id)) {
+        Some((_, flag)) => Err(CliError::Usage(format!("{flag} does not apply {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// The binning flags, which do not apply to a continuous estimator.
+pub const BINNING_FLAGS: &[(&str, &str)] = &[
+    ("binning", "--binning"),
+    ("bins", "--bins"),
+    ("integer_categories", "--integer-categories"),
+    ("max_categories", "--max-categories"),
+    ("missing", "--missing"),
+];
+
 /// Where the data is and how to read it.
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -50,6 +94,7 @@ impl InputArgs {
 
     /// Reads the whole file.
     pub fn read(&self) -> Result<Table> {
+        crate::output::reading(&self.data);
         Ok(mutinfo_data::read_table(&self.data, &self.options()?)?)
     }
 }
@@ -93,7 +138,7 @@ pub struct DiscretizeArgs {
     /// sturges, fd (Freedman–Diaconis) or mdlp (Fayyad–Irani, supervised: needs a target).
     #[arg(long, default_value = "quantile")]
     pub binning: String,
-    /// Number of bins for uniform and quantile.
+    /// Number of bins for uniform and quantile (at most 65536)
     #[arg(long)]
     pub bins: Option<usize>,
     /// Missing values (nulls and NaN): error, own-category or drop-row.
@@ -102,7 +147,7 @@ pub struct DiscretizeArgs {
     /// Integer columns as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
     #[arg(long, default_value = "auto")]
     pub integer_categories: String,
-    /// Most categories (levels or bins) one column may have.
+    /// Most categories (levels or bins) one column may have (at most 16777216).
     #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
     pub max_categories: usize,
 }
@@ -110,10 +155,10 @@ pub struct DiscretizeArgs {
 impl DiscretizeArgs {
     /// A dataset builder from these flags (target and features still to set).
     pub fn builder(&self) -> Result<DatasetBuilder> {
-        if self.max_categories == 0 {
-            return Err(CliError::Usage(
-                "--max-categories must be at least 1".into(),
-            ));
+        use crate::limits::{at_most, check, MAX_BINS, MAX_CATEGORIES};
+        check("--max-categories", self.max_categories, 1, MAX_CATEGORIES)?;
+        if let Some(b) = self.bins {
+            at_most("--bins", b, MAX_BINS)?;
         }
         let binning = Binning::parse(&self.binning, self.bins)?;
         let ints = match self.integer_categories.to_ascii_lowercase().as_str() {
@@ -222,5 +267,51 @@ impl ColumnArgs {
         target: Option<&str>,
     ) -> Result<Vec<String>> {
         pick_columns(path, columns, target, &self.features, &self.exclude)
+    }
+}
+
+/// Warns (on standard error) about each feature column of integers or text that holds a
+/// different value in every row (20 rows or more): an identifier, which any estimator finds
+/// maximally informative about any target.
+pub fn warn_identifiers(path: &std::path::Path, table: &Table, features: &[String]) {
+    use arrow::array::{Array, StringArray};
+    use arrow_schema::DataType;
+    let n = table.num_rows();
+    if n < 20 {
+        return;
+    }
+    for name in features {
+        let Ok(field) = table.schema.field_with_name(name) else {
+            continue;
+        };
+        let dt = field.data_type();
+        if !(dt.is_integer()
+            || matches!(
+                dt,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ))
+        {
+            continue;
+        }
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        let unique = table.batches.iter().all(|b| {
+            let Some(text) = b
+                .column_by_name(name)
+                .and_then(|c| arrow::compute::cast(c, &DataType::Utf8).ok())
+            else {
+                return false;
+            };
+            let Some(s) = text.as_any().downcast_ref::<StringArray>() else {
+                return false;
+            };
+            (0..s.len()).all(|i| !s.is_null(i) && seen.insert(s.value(i).to_string()))
+        });
+        if unique {
+            eprintln!(
+                "mutinfo: warning: {}: column {name} holds a different value in each of the {n} rows, like an identifier, \
+                 and will look maximally informative; leave it out with --exclude {name}",
+                path.display()
+            );
+        }
     }
 }

@@ -69,5 +69,37 @@ impl CliError {
     }
 }
 
+/// A data error about the file `path`, which the message names once: errors that name it
+/// already pass through, the others (column, row and value only) get it in front.
+pub fn in_file(path: &std::path::Path, e: mutinfo_data::DataError) -> CliError {
+    let msg = e.to_string();
+    if msg.contains(&path.display().to_string()) {
+        CliError::Data(e)
+    } else {
+        CliError::input(path, msg)
+    }
+}
+
+/// A continuous-estimator error about the columns `names` of the file `path`: a non-finite
+/// value is named by its column name, everything else gets the file in front.
+pub fn continuous_in_file(
+    path: &std::path::Path,
+    names: &[String],
+    e: mutinfo_continuous::ContinuousError,
+) -> CliError {
+    match e {
+        mutinfo_continuous::ContinuousError::NonFinite {
+            column, row, value, ..
+        } => CliError::input(
+            path,
+            format!(
+                "column {}: non-finite value {value} at row {row}",
+                names.get(column).map_or("?", String::as_str)
+            ),
+        ),
+        e => CliError::input(path, e.to_string()),
+    }
+}
+
 /// Result alias for the CLI.
 pub type Result<T> = std::result::Result<T, CliError>;

@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod error;
+mod limits;
 mod matrix;
 mod output;
 mod plot;
@@ -14,7 +15,7 @@ mod progress;
 mod target;
 mod write;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use error::{CliError, Result};
 
 /// Mutual information for machine learning: rank and select features, fit information-gain
@@ -22,7 +23,7 @@ use error::{CliError, Result};
 #[derive(Debug, Parser)]
 #[command(name = "mutinfo", version, about, long_about = None, propagate_version = true)]
 struct Cli {
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; at most 1024). Results do not depend on it.
     #[arg(long, global = true)]
     threads: Option<usize>,
     /// No progress bars.
@@ -63,9 +64,7 @@ enum Command {
 
 fn run(cli: Cli) -> Result<()> {
     if let Some(t) = cli.threads {
-        if t == 0 {
-            return Err(CliError::Usage("--threads must be at least 1".into()));
-        }
+        limits::check("--threads", t, 1, limits::MAX_THREADS)?;
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build_global()
@@ -106,14 +105,21 @@ fn main() {
             *last = Some(msg);
         }
     }));
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let cli = match parsed {
+        Ok((c, m)) => {
+            args::record_given(&m);
+            c
+        }
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             std::process::exit(code);
         }
     };
+    output::install_signal_handler();
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {

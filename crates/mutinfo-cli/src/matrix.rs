@@ -12,6 +12,7 @@ use std::path::Path;
 /// The file's path with the row and column of a value that is not a finite number, ragged
 /// rows, or an empty file.
 pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
+    crate::output::reading(path);
     if path
         .extension()
         .and_then(|e| e.to_str())

@@ -1,9 +1,20 @@
-//! Output: formats, and writing files atomically so a failed run never leaves a half-written
-//! or clobbered file.
+//! Output: formats, numbers, and the one writer every command uses for the files it writes
+//! (`--out`, `--save-model`, `tree fit --model`, `--plot`, `transform --out`).
+//!
+//! The writer's contract — nothing a user gave is lost:
+//! - an output that is the same file as an input or model this run reads (after symlinks:
+//!   same device and inode), or as another output of the run, is refused before a byte is
+//!   written;
+//! - a regular file (or a new name) is written to a temporary sibling and renamed over it, so
+//!   the destination holds its old content or the complete new one; the temporary is removed
+//!   on error and on SIGINT/SIGTERM (the process then exits 130/143);
+//! - a symlink is followed: its target is written, the link kept;
+//! - a FIFO, a device or any other non-regular file is written directly (never replaced).
 
 use crate::error::{CliError, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -17,46 +28,84 @@ pub enum Format {
     Csv,
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
-/// destination holds either its old content or the complete new one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| CliError::Usage(format!("{} is not a file name", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.mutinfo-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let io = |source| CliError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+/// Files this run reads (inputs, models): never written.
+static READING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Files this run has written: never written twice.
+static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Temporary files in flight: removed by the signal handler.
+static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Refuses an output path that is one of the inputs.
-pub fn check_not_input(out: &Path, inputs: &[&Path]) -> Result<()> {
-    let canon = |p: &Path| std::fs::canonicalize(p).ok();
-    if let Some(o) = canon(out) {
-        for i in inputs {
-            if canon(i).as_ref() == Some(&o) {
+/// Installs the SIGINT/SIGTERM handler that removes temporary outputs and exits with
+/// 128 + the signal number (130, 143), as a shell reports it.
+pub fn install_signal_handler() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            // Holding the lock also waits for a rename in progress to finish.
+            let temps = lock(&TEMPS);
+            for t in temps.iter() {
+                let _ = std::fs::remove_file(t);
+            }
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
+/// Records that this run reads `path` (an input or a model): no output may be written over it.
+pub fn reading(path: &Path) {
+    lock(&READING).push(path.to_path_buf());
+}
+
+/// Whether `a` and `b` name the same existing file (same device and inode, symlinks followed).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses `out` when it is a file this run reads or has already written.
+pub fn check_output(flag: &str, out: &Path) -> Result<()> {
+    if let Some(i) = lock(&READING).iter().find(|i| same_file(out, i)) {
+        return Err(CliError::Usage(format!(
+            "refusing to overwrite the input file {} with {flag}",
+            i.display()
+        )));
+    }
+    if let Some(w) = lock(&WRITTEN).iter().find(|w| same_file(out, w)) {
+        return Err(CliError::Usage(format!(
+            "refusing to overwrite {}, an output already written, with {flag}",
+            w.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks, before any work, that the outputs `(flag, path)` are distinct files and none is
+/// one of `inputs` (which are recorded as read).
+pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    for i in inputs {
+        reading(i);
+    }
+    let outs: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|(f, p)| p.map(|p| (*f, p)))
+        .collect();
+    for (k, (flag, p)) in outs.iter().enumerate() {
+        check_output(flag, p)?;
+        for (flag2, q) in &outs[..k] {
+            if same_file(p, q) || p == q {
                 return Err(CliError::Usage(format!(
-                    "refusing to overwrite the input file {} with the output",
-                    i.display()
+                    "{flag} and {flag2} name the same file, {}",
+                    q.display()
                 )));
             }
         }
@@ -64,10 +113,154 @@ pub fn check_not_input(out: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// Sends text to `--out FILE` (atomically) or to standard output.
+/// Where the bytes of an output go.
+pub struct Destination {
+    /// The path the user gave.
+    given: PathBuf,
+    /// The file written: `given` with symlinks followed.
+    target: PathBuf,
+    /// A FIFO, device or other non-regular file: written in place.
+    direct: bool,
+}
+
+/// Follows symlinks of `path`, also a dangling one (its target will be created).
+fn resolve(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(t) => {
+                p = match p.parent() {
+                    Some(dir) if t.is_relative() => dir.join(t),
+                    _ => t,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    p
+}
+
+impl Destination {
+    /// Checks `path` (named by `flag` in messages) and works out how to write it.
+    pub fn new(flag: &str, path: &Path) -> Result<Self> {
+        check_output(flag, path)?;
+        let direct = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(CliError::Usage(format!(
+                    "{flag} {}: is a directory",
+                    path.display()
+                )))
+            }
+            Ok(m) => !m.is_file(),
+            Err(_) => false,
+        };
+        let target = resolve(path);
+        if target.file_name().is_none() {
+            return Err(CliError::Usage(format!(
+                "{flag} {}: not a file name",
+                path.display()
+            )));
+        }
+        Ok(Destination {
+            given: path.to_path_buf(),
+            target,
+            direct,
+        })
+    }
+
+    fn io(&self, source: std::io::Error) -> CliError {
+        CliError::Io {
+            path: self.given.clone(),
+            source,
+        }
+    }
+
+    /// A temporary sibling of the target, registered for removal on a signal; `suffix` ends
+    /// its name (plotters picks the image format from it).
+    pub fn temp(&self, suffix: &str) -> PathBuf {
+        let dir = match self.target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = self
+            .target
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let tmp = dir.join(format!(
+            ".{name}.mutinfo-{}.tmp{suffix}",
+            std::process::id()
+        ));
+        lock(&TEMPS).push(tmp.clone());
+        tmp
+    }
+
+    /// Removes a temporary made by [`temp`](Self::temp).
+    pub fn discard(&self, tmp: &Path) {
+        let mut temps = lock(&TEMPS);
+        let _ = std::fs::remove_file(tmp);
+        temps.retain(|t| t != tmp);
+    }
+
+    /// Moves a complete temporary into place (renamed over a regular file, copied into a
+    /// FIFO or device) and records the output as written.
+    pub fn commit(&self, tmp: &Path) -> Result<()> {
+        let result = if self.direct {
+            std::fs::read(tmp).and_then(|bytes| self.write_direct(&bytes))
+        } else {
+            // Keep the permissions of a file being replaced.
+            if let Ok(m) = std::fs::metadata(&self.target) {
+                let _ = std::fs::set_permissions(tmp, m.permissions());
+            }
+            let mut temps = lock(&TEMPS);
+            let r = std::fs::rename(tmp, &self.target);
+            if r.is_ok() {
+                temps.retain(|t| t != tmp);
+            }
+            r
+        };
+        self.discard(tmp);
+        result.map_err(|e| self.io(e))?;
+        lock(&WRITTEN).push(self.target.clone());
+        Ok(())
+    }
+
+    fn write_direct(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().write(true).open(&self.target)?;
+        f.write_all(bytes)?;
+        f.flush()
+    }
+
+    /// Writes `bytes` as the whole output.
+    pub fn write(&self, bytes: &[u8]) -> Result<()> {
+        if self.direct {
+            self.write_direct(bytes).map_err(|e| self.io(e))?;
+            lock(&WRITTEN).push(self.target.clone());
+            return Ok(());
+        }
+        let tmp = self.temp("");
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        if let Err(e) = written {
+            self.discard(&tmp);
+            return Err(self.io(e));
+        }
+        self.commit(&tmp)
+    }
+}
+
+/// Writes `bytes` to the output `path` given by `flag`, by the rules of this module.
+pub fn write_file(flag: &str, path: &Path, bytes: &[u8]) -> Result<()> {
+    Destination::new(flag, path)?.write(bytes)
+}
+
+/// Sends text to `--out FILE` or to standard output.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     match out {
-        Some(p) => write_atomic(p, text.as_bytes()),
+        Some(p) => write_file("--out", p, text.as_bytes()),
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
@@ -75,6 +268,25 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A JSON document as text (pretty, newline-terminated), with every `-0` written as `0`.
+pub fn json_text(doc: &serde_json::Value) -> Result<String> {
+    fn clean(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => {
+                *v = serde_json::json!(0.0);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(clean),
+            serde_json::Value::Object(o) => o.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let mut doc = doc.clone();
+    clean(&mut doc);
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// A table of strings: aligned for a terminal, or CSV.
@@ -140,12 +352,18 @@ impl TextTable {
     }
 }
 
-/// Formats a float for tables: full precision, no trailing noise beyond 10 significant digits.
+/// Formats a float for tables and CSV, the one number formatter of the CLI: ten decimals with
+/// trailing zeros dropped; an exact zero, `-0.0` and anything that rounds to zero print as `0`
+/// (never `-0`); non-finite values as `NaN`, `inf`, `-inf`.
 pub fn num(v: f64) -> String {
     if v.is_finite() {
         let s = format!("{v:.10}");
-        let s = s.trim_end_matches('0');
-        s.trim_end_matches('.').to_string()
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".to_string()
+        } else {
+            s.to_string()
+        }
     } else {
         v.to_string()
     }
@@ -160,7 +378,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("out.json");
         std::fs::write(&p, "old").unwrap();
-        write_atomic(&p, b"new content").unwrap();
+        write_file("--out", &p, b"new content").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new content");
         assert_eq!(
             std::fs::read_dir(d.path()).unwrap().count(),
@@ -168,7 +386,7 @@ mod tests {
             "no temporary left"
         );
         let missing = d.path().join("no/such/dir/out.json");
-        assert!(write_atomic(&missing, b"x").is_err());
+        assert!(write_file("--out", &missing, b"x").is_err());
     }
 
     #[test]
@@ -184,5 +402,11 @@ mod tests {
         assert_eq!(t.aligned(), "name  score\na,b     0.5\nc        12\n");
         assert_eq!(num(0.1 + 0.2), "0.3");
         assert_eq!(num(2.0), "2");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-1e-16), "0");
+        assert_eq!(num(-0.25), "-0.25");
+        let doc = json_text(&serde_json::json!({"a": -0.0, "b": [-0.0, 1.5]})).unwrap();
+        assert!(!doc.contains("-0"), "{doc}");
     }
 }

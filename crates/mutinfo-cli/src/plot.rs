@@ -77,7 +77,8 @@ fn with_backend(
 ) -> Result<()> {
     let k = kind(path)?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("svg");
-    let tmp = path.with_extension(format!("mutinfo-{}.tmp.{ext}", std::process::id()));
+    let dest = crate::output::Destination::new("--plot", path)?;
+    let tmp = dest.temp(&format!(".{ext}"));
     let res = match k {
         Kind::Svg => {
             let root = SVGBackend::new(&tmp, (w, h)).into_drawing_area();
@@ -88,10 +89,10 @@ fn with_backend(
             draw_png(root)
         }
     };
-    match res.and_then(|_| std::fs::rename(&tmp, path).map_err(|e| e.to_string())) {
-        Ok(()) => Ok(()),
+    match res {
+        Ok(()) => dest.commit(&tmp),
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+            dest.discard(&tmp);
             Err(plot_err(path, e))
         }
     }

@@ -1,7 +1,7 @@
 //! Writing a record batch as Parquet, Arrow IPC or CSV, atomically.
 
 use crate::error::{CliError, Result};
-use crate::output::write_atomic;
+use crate::output::write_file;
 use arrow::record_batch::RecordBatch;
 use std::path::Path;
 
@@ -47,5 +47,5 @@ pub fn write_batch(path: &Path, batch: &RecordBatch) -> Result<()> {
             )))
         }
     }
-    write_atomic(path, &buf)
+    write_file("--out", path, &buf)
 }

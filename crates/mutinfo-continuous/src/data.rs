@@ -85,6 +85,57 @@ impl Block {
             .fold(0.0, f64::max)
     }
 
+    /// Divides every column by its standard deviation (population, ddof 0) as sklearn's
+    /// `scale(X, with_mean=False)` does before `mutual_info_regression`'s kNN estimate, so the
+    /// max-norm neighbour search sees every column at the same scale; a constant column is
+    /// kept as it is. Equal values stay equal, so ties survive.
+    pub fn scale_columns(&mut self) {
+        for j in 0..self.dim {
+            let n = self.rows as f64;
+            let mean = (0..self.rows)
+                .map(|i| self.data[i * self.dim + j])
+                .sum::<f64>()
+                / n;
+            let var = (0..self.rows)
+                .map(|i| (self.data[i * self.dim + j] - mean).powi(2))
+                .sum::<f64>()
+                / n;
+            let sd = var.sqrt();
+            if sd > 0.0 && sd.is_finite() {
+                for i in 0..self.rows {
+                    self.data[i * self.dim + j] /= sd;
+                }
+            }
+        }
+    }
+
+    /// Breaks ties with seeded noise of sklearn's size: every column that is not constant and
+    /// repeats a value gets `1e-10 · max(1, mean|x|) · N(0, 1)` added to each value (as
+    /// sklearn's `_estimate_mi`, which adds it to every column; a column without repeats is
+    /// left exact). The noise of column `j` comes from a ChaCha8 stream seeded with
+    /// `stream · 2³² + j`, so it depends on neither the thread count nor the visiting order.
+    pub fn jitter_ties(&mut self, stream: u64) {
+        use rand::{Rng, SeedableRng};
+        for j in 0..self.dim {
+            let mut c = self.column(j);
+            let scale =
+                1e-10 * (c.iter().map(|v| v.abs()).sum::<f64>() / self.rows as f64).max(1.0);
+            c.sort_unstable_by(f64::total_cmp);
+            let repeats = c.windows(2).any(|w| w[0] == w[1]);
+            if !repeats || c[0] == c[c.len() - 1] {
+                continue;
+            }
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64((stream << 32) | j as u64);
+            for i in 0..self.rows {
+                // Box–Muller: a standard normal from two uniforms in (0, 1].
+                let u = 1.0 - rng.gen::<f64>();
+                let v: f64 = rng.gen();
+                let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+                self.data[i * self.dim + j] += scale * z;
+            }
+        }
+    }
+
     /// Side-by-side concatenation of blocks with the same number of rows.
     pub fn hstack(blocks: &[&Block]) -> Block {
         let rows = blocks[0].rows;

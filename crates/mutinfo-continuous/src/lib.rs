@@ -30,10 +30,13 @@
 //!
 //! ## Guarantees
 //! - Units: nats unless a [`Base`](mutinfo_core::Base) says otherwise.
-//! - Determinism without noise: no random jitter is added; ties are resolved by rules (row
-//!   index order for neighbours, copy counting at distance 0, average ranks for the copula,
-//!   ordinal ranks in row order for the Student-t copula fit), and per-point terms are summed
-//!   in row order, so the same input gives bit-identical output for any thread count.
+//! - Scale free like sklearn: the kNN estimators scale every column to unit variance first.
+//! - Determinism: KSG-1, KSG-2 and KSG on the copula break ties with seeded noise of sklearn's
+//!   size (`1e-10·max(1, mean|x|)`, only on columns that repeat a value; a ChaCha8 stream per
+//!   argument and column); everything else is resolved by rules (row index order for
+//!   neighbours, copy counting at distance 0, average ranks for the copula, ordinal ranks in
+//!   row order for the Student-t copula fit), and per-point terms are summed in row order, so
+//!   the same input gives bit-identical output for any thread count.
 //! - Distances are max-norm; neighbour counts equal an O(N²) scan exactly (tested).
 //! - Errors, never panics or NaN: empty input, row-count mismatch, NaN/infinity (named by
 //!   argument, column and row), too few rows for `k`, singular covariances.

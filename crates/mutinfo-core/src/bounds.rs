@@ -101,6 +101,17 @@ fn log_sum_exp(values: impl Iterator<Item = f64> + Clone) -> f64 {
     m + values.map(|v| (v - m).exp()).sum::<f64>().ln()
 }
 
+/// The mean of `values`: their sum over `n`, or — when the sum overflows (scores near ±1e308)
+/// — the sum of each value over `n`, which stays finite.
+fn mean(values: impl Iterator<Item = f64> + Clone, n: f64) -> f64 {
+    let s: f64 = values.clone().sum();
+    if s.is_finite() {
+        s / n
+    } else {
+        values.map(|v| v / n).sum()
+    }
+}
+
 fn softplus(x: f64) -> f64 {
     if x > 0.0 {
         x + (-x).exp().ln_1p()
@@ -128,13 +139,14 @@ fn softplus(x: f64) -> f64 {
 pub fn bound(scores: ArrayView2<'_, f64>, which: Bound) -> Result<f64> {
     let b = check_scores(&scores)?;
     let bf = b as f64;
-    let diag_mean = scores.diag().sum() / bf;
+    let diag_mean = mean(scores.diag().iter().copied(), bf);
     if let Bound::InfoNce = which {
-        let mut s = 0.0;
-        for (i, row) in scores.axis_iter(Axis(0)).enumerate() {
-            s += row[i] - (log_sum_exp(row.iter().copied()) - bf.ln());
-        }
-        return Ok(s / bf);
+        let terms: Vec<f64> = scores
+            .axis_iter(Axis(0))
+            .enumerate()
+            .map(|(i, row)| row[i] - (log_sum_exp(row.iter().copied()) - bf.ln()))
+            .collect();
+        return Ok(mean(terms.iter().copied(), bf));
     }
     if b < 2 {
         return Err(CoreError::InvalidParameter {
@@ -156,8 +168,8 @@ pub fn bound(scores: ArrayView2<'_, f64>, which: Bound) -> Result<f64> {
         Bound::DonskerVaradhan => diag_mean - log_mean_exp_off(),
         Bound::Nwj => diag_mean - (log_mean_exp_off() - 1.0).exp(),
         Bound::JensenShannon => {
-            let pos = scores.diag().iter().map(|&v| -softplus(-v)).sum::<f64>() / bf;
-            let neg = off().map(softplus).sum::<f64>() / n_off;
+            let pos = mean(scores.diag().iter().map(|&v| -softplus(-v)), bf);
+            let neg = mean(off().map(softplus), n_off);
             pos - neg + 2.0 * std::f64::consts::LN_2
         }
         Bound::Smile { tau } => {

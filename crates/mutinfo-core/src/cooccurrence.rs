@@ -86,6 +86,8 @@ struct Margins {
     row: Vec<f64>,
     log_pc: Vec<f64>,
     total: f64,
+    /// ln of the unit the sums are in (0 unless the counts were rescaled to avoid overflow).
+    log_unit: f64,
 }
 
 fn margins(
@@ -94,27 +96,49 @@ fn margins(
     cells: impl Iterator<Item = (usize, usize, f64)>,
     alpha: f64,
 ) -> Margins {
-    let mut row = vec![0.0; rows];
-    let mut col = vec![0.0; cols];
-    let mut total = 0.0;
-    for (r, c, v) in cells {
-        row[r] += v;
-        col[c] += v;
-        total += v;
+    let cells: Vec<(usize, usize, f64)> = cells.collect();
+    let sums = |unit: f64| {
+        let mut row = vec![0.0; rows];
+        let mut col = vec![0.0; cols];
+        let mut total = 0.0;
+        for &(r, c, v) in &cells {
+            row[r] += v / unit;
+            col[c] += v / unit;
+            total += v / unit;
+        }
+        (row, col, total)
+    };
+    let (mut row, mut col, mut total) = sums(1.0);
+    let mut log_unit = 0.0;
+    let overflows = |col: &[f64], total: f64| {
+        !total.is_finite() || !col.iter().map(|&c| c.powf(alpha)).sum::<f64>().is_finite()
+    };
+    if overflows(&col, total) {
+        // Counts near f64::MAX: every association is a ratio of probabilities, unchanged when
+        // all counts are divided by the largest, which keeps the sums finite.
+        let unit = cells.iter().map(|c| c.2).fold(0.0, f64::max);
+        (row, col, total) = sums(unit);
+        log_unit = unit.ln();
     }
     let sa: f64 = col.iter().map(|&c| c.powf(alpha)).sum();
     let log_pc = col.iter().map(|&c| alpha * c.ln() - sa.ln()).collect();
-    Margins { row, log_pc, total }
+    Margins {
+        row,
+        log_pc,
+        total,
+        log_unit,
+    }
 }
 
 fn score(m: &Margins, opt: &PmiOptions, r: usize, c: usize, v: f64) -> f64 {
-    let pmi = (v.ln() - m.total.ln()) - (m.row[r].ln() - m.total.ln()) - m.log_pc[c];
+    let lv = v.ln() - m.log_unit;
+    let pmi = (lv - m.total.ln()) - (m.row[r].ln() - m.total.ln()) - m.log_pc[c];
     match opt.association {
         Association::Pmi => pmi,
         Association::Ppmi => pmi.max(0.0),
         Association::ShiftedPpmi { k } => (pmi - k.ln()).max(0.0),
         Association::Npmi => {
-            let lp = v.ln() - m.total.ln();
+            let lp = lv - m.total.ln();
             if lp == 0.0 {
                 1.0
             } else {

@@ -1,7 +1,7 @@
 //! `mutinfo acquire PROBS`: which pool points to label next.
 
 use crate::error::{CliError, Result};
-use crate::output::{emit, num, Format, TextTable};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use clap::Args;
 use mutinfo_active::{Acquisition, BatchBald};
 use serde_json::json;
@@ -16,7 +16,7 @@ pub struct AcquireArgs {
     /// power, softmax, softrank (stochastic BALD), or `power-<score>` etc.
     #[arg(long, default_value = "bald")]
     pub method: String,
-    /// How many points to choose.
+    /// How many points to choose (1 to the pool size; at most 1000000).
     #[arg(long, default_value_t = 10)]
     pub batch: usize,
     /// Seed for random and stochastic methods and BatchBALD's sampling.
@@ -25,7 +25,7 @@ pub struct AcquireArgs {
     /// Inverse temperature β of the stochastic methods.
     #[arg(long)]
     pub beta: Option<f64>,
-    /// BatchBALD: sampled joint configurations M beyond exact enumeration.
+    /// BatchBALD: sampled joint configurations M beyond exact enumeration (at most 1000000).
     #[arg(long)]
     pub samples: Option<usize>,
     /// Output format.
@@ -38,12 +38,39 @@ pub struct AcquireArgs {
 
 /// Runs `mutinfo acquire`.
 pub fn acquire(a: &AcquireArgs) -> Result<()> {
+    crate::output::check_outputs(&[&a.probs], &[("--out", a.out.as_deref())])?;
+    crate::limits::check("--batch", a.batch, 1, crate::limits::MAX_BATCH)?;
+    if let Some(m) = a.samples {
+        crate::limits::check("--samples", m, 1, crate::limits::MAX_SAMPLES)?;
+    }
     let probs =
         mutinfo_active::read_npy(&a.probs).map_err(|e| CliError::input(&a.probs, e.to_string()))?;
+    if a.batch > probs.dim().0 {
+        return Err(CliError::input(
+            &a.probs,
+            format!(
+                "--batch {}: more than the {} pool points",
+                a.batch,
+                probs.dim().0
+            ),
+        ));
+    }
     let mut method: Acquisition = a
         .method
         .parse()
         .map_err(|e: mutinfo_active::ActiveError| CliError::Usage(e.to_string()))?;
+    if !matches!(method, Acquisition::Stochastic { .. }) {
+        crate::args::refuse_given(
+            &[("beta", "--beta")],
+            "to this method (only the stochastic power, softmax and softrank)",
+        )?;
+    }
+    if !matches!(method, Acquisition::BatchBald(_)) {
+        crate::args::refuse_given(
+            &[("samples", "--samples")],
+            "to this method (only batchbald)",
+        )?;
+    }
     match &mut method {
         Acquisition::Stochastic { beta, .. } => {
             if let Some(b) = a.beta {
@@ -61,14 +88,12 @@ pub fn acquire(a: &AcquireArgs) -> Result<()> {
         .select(probs.view(), a.batch, a.seed)
         .map_err(|e| CliError::input(&a.probs, e.to_string()))?;
     let text = match a.format {
-        Format::Json => serde_json::to_string_pretty(&json!({
+        Format::Json => json_text(&json!({
             "command": "acquire", "method": a.method, "batch": a.batch, "seed": a.seed, "unit": "nats",
             "pool": probs.dim().0, "members": probs.dim().1, "classes": probs.dim().2,
             "selected": sel.indices.iter().zip(&sel.scores).enumerate()
                 .map(|(rank, (i, s))| json!({"rank": rank + 1, "index": i, "score": s})).collect::<Vec<_>>(),
-        }))
-        .map_err(|e| CliError::Usage(e.to_string()))?
-            + "\n",
+        }))?,
         f => TextTable {
             header: vec!["rank".into(), "index".into(), "score".into()],
             rows: sel

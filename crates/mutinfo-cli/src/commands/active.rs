@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::args::{ColumnArgs, InputArgs};
 use crate::error::{CliError, Result};
-use crate::output::{check_not_input, emit, Format, TextTable};
+use crate::output::{check_outputs, emit, json_text, Format, TextTable};
 use crate::{plot, progress, target};
 
 /// `mutinfo active`.
@@ -76,13 +76,13 @@ pub struct SimulateArgs {
     /// Committee members: tree (mutinfo's tree, Laplace-smoothed) or logistic (linfa-logistic).
     #[arg(long, default_value = "tree")]
     pub model: String,
-    /// Committee size K (bootstrap resamples).
+    /// Committee size K (bootstrap resamples; at most 1000).
     #[arg(long, default_value_t = 10)]
     pub members: usize,
     /// Acquisition methods, comma-separated (random is always run as the baseline).
     #[arg(long, value_delimiter = ',', default_value = "bald,batchbald")]
     pub acquisition: Vec<String>,
-    /// Points labeled per round.
+    /// Points labeled per round (at most 1000000).
     #[arg(long, default_value_t = 10)]
     pub batch: usize,
     /// Randomly labeled points to start from.
@@ -91,7 +91,7 @@ pub struct SimulateArgs {
     /// Labels to acquire beyond the initial ones.
     #[arg(long, default_value_t = 100)]
     pub budget: usize,
-    /// Number of repetitions (seeds 0..S), each with its own test split and initial set.
+    /// Number of repetitions (seeds 0..S), each with its own test split and initial set (at most 10000).
     #[arg(long, default_value_t = 3)]
     pub seeds: u64,
     /// Share of rows held out to measure accuracy.
@@ -123,25 +123,21 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 }
 
 fn simulate(a: &SimulateArgs) -> Result<()> {
-    for o in a.out.iter().chain(a.plot.iter()) {
-        check_not_input(o, &[&a.input.data])?;
-    }
+    check_outputs(
+        &[&a.input.data],
+        &[("--out", a.out.as_deref()), ("--plot", a.plot.as_deref())],
+    )?;
     if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
         return Err(CliError::Usage(format!(
             "--test-fraction {}: give a number strictly between 0 and 1",
             a.test_fraction
         )));
     }
-    for (flag, v) in [
-        ("--batch", a.batch),
-        ("--initial", a.initial),
-        ("--members", a.members),
-        ("--seeds", a.seeds as usize),
-    ] {
-        if v == 0 {
-            return Err(CliError::Usage(format!("{flag} must be at least 1")));
-        }
-    }
+    use crate::limits::{check, MAX_BATCH, MAX_MEMBERS, MAX_SEEDS};
+    check("--batch", a.batch, 1, MAX_BATCH)?;
+    crate::limits::positive("--initial", a.initial)?;
+    check("--members", a.members, 1, MAX_MEMBERS)?;
+    check("--seeds", a.seeds, 1, MAX_SEEDS)?;
     let mut methods: Vec<(String, Acquisition)> = vec![("random".into(), "random".parse()?)];
     for m in &a.acquisition {
         let acq: Acquisition = m
@@ -158,7 +154,8 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
     let names = a
         .columns
         .pick(path, &table.column_names(), Some(&a.target))?;
-    let x = mutinfo_data::numeric_matrix(&table, &names)?;
+    let x =
+        mutinfo_data::numeric_matrix(&table, &names).map_err(|e| crate::error::in_file(path, e))?;
     let (codes, levels) = target::classes(path, &table, &a.target)?;
     let y: Vec<usize> = (0..codes.len()).map(|i| codes.get(i) as usize).collect();
     let n = y.len();
@@ -275,17 +272,13 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
         )?;
     }
     let text = match a.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&json!({
-                "command": "active simulate", "data": a.input.data.display().to_string(),
-                "target": a.target, "model": a.model, "members": a.members, "batch": a.batch,
-                "initial": a.initial, "budget": a.budget, "seeds": a.seeds, "test_rows": n_test,
-                "pool_rows": n_pool, "target_accuracy": target_acc, "methods": json_methods,
-                "elapsed_seconds": t0.elapsed().as_secs_f64(),
-            }))
-            .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
-        }
+        Format::Json => json_text(&json!({
+            "command": "active simulate", "data": a.input.data.display().to_string(),
+            "target": a.target, "model": a.model, "members": a.members, "batch": a.batch,
+            "initial": a.initial, "budget": a.budget, "seeds": a.seeds, "test_rows": n_test,
+            "pool_rows": n_pool, "target_accuracy": target_acc, "methods": json_methods,
+            "elapsed_seconds": t0.elapsed().as_secs_f64(),
+        }))?,
         f => {
             let head = if f == Format::Table {
                 format!(

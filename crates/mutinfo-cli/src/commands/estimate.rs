@@ -8,8 +8,8 @@
 
 use crate::args::{DiscretizeArgs, InputArgs};
 use crate::commands::rank::{family, Family};
-use crate::error::{CliError, Result};
-use crate::output::{emit, num, Format, TextTable};
+use crate::error::{in_file, CliError, Result};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use crate::{progress, target};
 use clap::Args;
 use mutinfo_core::{
@@ -38,7 +38,7 @@ pub struct EstimateArgs {
     /// numeric columns, no binning).
     #[arg(long, default_value = "plugin")]
     pub estimator: String,
-    /// Neighbours k of the kNN estimators.
+    /// Neighbours k of the kNN estimators (at most 10000).
     #[arg(long, default_value_t = 3)]
     pub neighbors: usize,
     #[command(flatten)]
@@ -46,7 +46,7 @@ pub struct EstimateArgs {
     /// Add the G-test p-value (discrete estimators; the statistic uses plug-in MI).
     #[arg(long)]
     pub p_values: bool,
-    /// Add a permutation-test p-value from this many permutations of Y (within Z).
+    /// Add a permutation-test p-value from this many permutations of Y (within Z; at most 10000000).
     #[arg(long)]
     pub permutations: Option<usize>,
     /// Seed of the permutation test (same seed, same p-value, whatever the thread count).
@@ -126,12 +126,10 @@ fn check_groups(a: &EstimateArgs) -> Result<Quantity> {
             "p-values test I(X;Y): give --y (an entropy has no p-value)".into(),
         ));
     }
-    if a.permutations == Some(0) {
-        return Err(CliError::Usage("--permutations must be at least 1".into()));
+    if let Some(p) = a.permutations {
+        crate::limits::check("--permutations", p, 1, crate::limits::MAX_PERMUTATIONS)?;
     }
-    if a.neighbors == 0 {
-        return Err(CliError::Usage("--neighbors must be at least 1".into()));
-    }
+    crate::limits::check("--neighbors", a.neighbors, 1, crate::limits::MAX_NEIGHBORS)?;
     Ok(q)
 }
 
@@ -140,6 +138,10 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
     let t0 = Instant::now();
     let q = check_groups(a)?;
     let fam = family(&a.estimator)?;
+    crate::commands::rank::refuse_other_family_flags(&fam)?;
+    if a.permutations.is_none() {
+        crate::args::refuse_given(&[("seed", "--seed")], "without --permutations")?;
+    }
     // Every column used, once, in first-mention order: the file is read projected to them.
     let mut used: Vec<String> = Vec::new();
     for c in a.x.iter().chain(&a.y).chain(&a.z) {
@@ -147,6 +149,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
             used.push(c.clone());
         }
     }
+    crate::output::check_outputs(&[&a.input.data], &[("--out", a.out.as_deref())])?;
     let pb = progress::spinner("reading");
     let path = a.input.data.as_path();
     let table = mutinfo_data::read_table(path, &a.input.options()?.with_columns(used.clone()))?;
@@ -221,27 +224,38 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
                 .neighbors(a.neighbors);
             let matrix = |names: &[String]| mutinfo_data::numeric_matrix(&table, names);
             let x = matrix(&a.x).map_err(|e| in_file(path, e))?;
+            // Estimator errors name the group's columns and the file.
+            let ce = |e: mutinfo_continuous::ContinuousError| {
+                let names = match &e {
+                    mutinfo_continuous::ContinuousError::NonFinite { what: "y", .. } => &a.y,
+                    mutinfo_continuous::ContinuousError::NonFinite { what: "z", .. } => &a.z,
+                    _ => &a.x,
+                };
+                crate::error::continuous_in_file(path, names, e)
+            };
             let estimate = match q {
-                Quantity::Entropy => m.entropy(x.view())?,
+                Quantity::Entropy => m.entropy(x.view()).map_err(ce)?,
                 Quantity::Mi => {
                     // One non-float Y column is a class label (as `rank` treats its target).
                     if let [y] = a.y.as_slice() {
                         if !target::is_float(&table, y) {
                             let (codes, _) = target::classes(path, &table, y)?;
-                            m.mutual_information_discrete(x.view(), &codes)?
+                            m.mutual_information_discrete(x.view(), &codes)
+                                .map_err(ce)?
                         } else {
                             let y = matrix(&a.y).map_err(|e| in_file(path, e))?;
-                            m.mutual_information(x.view(), y.view())?
+                            m.mutual_information(x.view(), y.view()).map_err(ce)?
                         }
                     } else {
                         let y = matrix(&a.y).map_err(|e| in_file(path, e))?;
-                        m.mutual_information(x.view(), y.view())?
+                        m.mutual_information(x.view(), y.view()).map_err(ce)?
                     }
                 }
                 Quantity::Cmi => {
                     let y = matrix(&a.y).map_err(|e| in_file(path, e))?;
                     let z = matrix(&a.z).map_err(|e| in_file(path, e))?;
-                    m.conditional_mutual_information(x.view(), y.view(), z.view())?
+                    m.conditional_mutual_information(x.view(), y.view(), z.view())
+                        .map_err(ce)?
                 }
             };
             let settings = json!({
@@ -288,7 +302,7 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
                 // The permutation test is exact in finite samples: it is the p-value shown.
                 doc["p_value"] = json!(p.p_value);
             }
-            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))? + "\n"
+            json_text(&doc)?
         }
         f => {
             let mut header = vec![
@@ -314,9 +328,4 @@ pub fn run(a: &EstimateArgs) -> Result<()> {
         }
     };
     emit(a.out.as_deref(), &text)
-}
-
-/// Errors about the projected table name the file the user gave.
-fn in_file(path: &std::path::Path, e: mutinfo_data::DataError) -> CliError {
-    CliError::input(path, e.to_string())
 }

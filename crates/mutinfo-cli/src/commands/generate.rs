@@ -3,7 +3,7 @@
 //! Every generator is seeded (ChaCha8), so the same command writes the same bytes on any
 //! machine. The files shipped in `datasets/` are made by `datasets/generate.sh`.
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use clap::{Args, ValueEnum};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -33,7 +33,7 @@ pub struct GenerateArgs {
     /// Which data set.
     #[arg(value_enum)]
     pub kind: Kind,
-    /// Number of rows.
+    /// Number of rows (at most 10000000).
     #[arg(long, default_value_t = 2000)]
     pub rows: usize,
     /// Random seed.
@@ -52,9 +52,7 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 
 /// The CSV text of a generated data set.
 pub fn generate(kind: Kind, rows: usize, seed: u64) -> Result<String> {
-    if rows == 0 {
-        return Err(CliError::Usage("--rows must be at least 1".into()));
-    }
+    crate::limits::check("--rows", rows, 1, crate::limits::MAX_ROWS)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = String::new();
     match kind {

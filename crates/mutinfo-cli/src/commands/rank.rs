@@ -2,7 +2,7 @@
 
 use crate::args::{EncodeArgs, InputArgs, ReportArgs};
 use crate::error::{CliError, Result};
-use crate::output::{emit, num, Format, TextTable};
+use crate::output::{emit, json_text, num, Format, TextTable};
 use crate::{plot, progress, target};
 use clap::Args;
 use mutinfo_core::{g_test, Codes};
@@ -24,7 +24,7 @@ pub struct RankArgs {
     /// numeric features, no binning).
     #[arg(long, default_value = "plugin")]
     pub estimator: String,
-    /// Neighbours k of the kNN estimators.
+    /// Neighbours k of the kNN estimators (at most 10000).
     #[arg(long, default_value_t = 3)]
     pub neighbors: usize,
     /// Add G-test p-values (discrete estimators: 2N·I against χ² with (|X|−1)(|Y|−1) dof).
@@ -76,13 +76,37 @@ pub fn family(name: &str) -> Result<Family> {
         })
 }
 
+/// Refuses the flags of the other estimator family: `--neighbors` for a discrete estimator,
+/// the binning flags for a continuous one.
+pub fn refuse_other_family_flags(fam: &Family) -> Result<()> {
+    match fam {
+        Family::Discrete(_) => crate::args::refuse_given(
+            &[("neighbors", "--neighbors")],
+            "to a discrete estimator (it is the k of the kNN estimators)",
+        ),
+        Family::Continuous(_) => crate::args::refuse_given(
+            crate::args::BINNING_FLAGS,
+            "to a continuous estimator, which reads the raw values (no binning)",
+        ),
+    }
+}
+
 /// Runs `mutinfo rank`.
 pub fn run(a: &RankArgs) -> Result<()> {
     let t0 = Instant::now();
     let fam = family(&a.estimator)?;
-    if a.neighbors == 0 {
-        return Err(CliError::Usage("--neighbors must be at least 1".into()));
+    refuse_other_family_flags(&fam)?;
+    crate::limits::check("--neighbors", a.neighbors, 1, crate::limits::MAX_NEIGHBORS)?;
+    if let Some(t) = a.top {
+        crate::limits::positive("--top", t)?;
     }
+    crate::output::check_outputs(
+        &[&a.input.data],
+        &[
+            ("--out", a.report.out.as_deref()),
+            ("--plot", a.report.plot.as_deref()),
+        ],
+    )?;
     let pb = progress::spinner("reading");
     let table = a.input.read()?;
     let path = a.input.data.as_path();
@@ -90,13 +114,16 @@ pub fn run(a: &RankArgs) -> Result<()> {
     let features = a
         .encode
         .pick(path, &table.column_names(), Some(&a.target))?;
+    crate::args::warn_identifiers(path, &table, &features);
     let b = a.report.base;
     pb.set_message("computing");
     let (rows, scores, pvalues, settings): (usize, Vec<f64>, Option<Vec<f64>>, serde_json::Value) =
         match fam {
             Family::Discrete(est) => {
                 let builder = a.encode.builder(&a.target, &features)?;
-                let (encoding, enc) = builder.fit(&table)?;
+                let (encoding, enc) = builder
+                    .fit(&table)
+                    .map_err(|e| crate::error::in_file(path, e))?;
                 if enc.target.observed_cardinality() < 2 {
                     return Err(CliError::input(
                         path,
@@ -127,16 +154,26 @@ pub fn run(a: &RankArgs) -> Result<()> {
                         "--p-values needs a discrete estimator (the G-test is for counts)".into(),
                     ));
                 }
-                let x = mutinfo_data::numeric_matrix(&table, &features)?;
+                let x = mutinfo_data::numeric_matrix(&table, &features)
+                    .map_err(|e| crate::error::in_file(path, e))?;
                 let m = mutinfo_continuous::ContinuousMi::new()
                     .estimator(est)
                     .neighbors(a.neighbors);
                 let (estimates, kind) = if target::is_float(&table, &a.target) {
-                    let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))?;
-                    (m.many(x.view(), y.column(0))?, "continuous")
+                    let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))
+                        .map_err(|e| crate::error::in_file(path, e))?;
+                    let e = m.many(x.view(), y.column(0));
+                    (
+                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
+                        "continuous",
+                    )
                 } else {
                     let (codes, _) = target::classes(path, &table, &a.target)?;
-                    (m.many_discrete(x.view(), &codes)?, "classes")
+                    let e = m.many_discrete(x.view(), &codes);
+                    (
+                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
+                        "classes",
+                    )
                 };
                 let used: Vec<String> = estimates
                     .iter()
@@ -188,20 +225,16 @@ pub fn run(a: &RankArgs) -> Result<()> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let text = match a.report.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&json!({
-                "command": "rank",
-                "data": a.input.data,
-                "target": a.target,
-                "rows": rows,
-                "unit": b.unit(),
-                "settings": settings,
-                "elapsed_seconds": elapsed,
-                "features": ranked,
-            }))
-            .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
-        }
+        Format::Json => json_text(&json!({
+            "command": "rank",
+            "data": a.input.data,
+            "target": a.target,
+            "rows": rows,
+            "unit": b.unit(),
+            "settings": settings,
+            "elapsed_seconds": elapsed,
+            "features": ranked,
+        }))?,
         f => {
             let mut header = vec![
                 "rank".to_string(),

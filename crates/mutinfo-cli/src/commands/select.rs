@@ -2,7 +2,7 @@
 
 use crate::args::{EncodeArgs, InputArgs, ReportArgs};
 use crate::error::{CliError, Result};
-use crate::output::{check_not_input, emit, num, write_atomic, Format, TextTable};
+use crate::output::{check_outputs, emit, json_text, num, write_file, Format, TextTable};
 use crate::{plot, progress, target};
 use clap::Args;
 use mutinfo_select::{
@@ -24,7 +24,7 @@ pub struct SelectArgs {
     /// jmim, njmim or beta-gamma.
     #[arg(long, default_value = "jmi")]
     pub criterion: String,
-    /// Number of features to select.
+    /// Number of features to select (at most the number of feature columns).
     #[arg(short, long)]
     pub k: Option<usize>,
     /// Stop when the best candidate's conditional MI is not significant at this level (G-test).
@@ -47,7 +47,7 @@ pub struct SelectArgs {
     /// continuous, any other target classes. Without it, features are encoded (binned).
     #[arg(long)]
     pub estimator: Option<String>,
-    /// Neighbour count k of the kNN estimators (with --estimator).
+    /// Neighbour count k of the kNN estimators (with --estimator; at most 10000).
     #[arg(long, default_value_t = 3)]
     pub neighbors: usize,
     /// Save the fitted selector (and its encoding) as JSON, for `mutinfo transform`.
@@ -79,11 +79,47 @@ pub fn run(a: &SelectArgs) -> Result<()> {
         .as_deref()
         .map(continuous_estimator)
         .transpose()?;
+    crate::limits::check("--neighbors", a.neighbors, 1, crate::limits::MAX_NEIGHBORS)?;
+    match estimator {
+        None => {
+            crate::args::refuse_given(&[("neighbors", "--neighbors")], "without a kNN --estimator")?
+        }
+        Some(_) => crate::args::refuse_given(
+            crate::args::BINNING_FLAGS,
+            "with --estimator, which reads the raw values (no binning)",
+        )?,
+    }
+    if !matches!(
+        criterion,
+        Criterion::Mifs { .. } | Criterion::BetaGamma { .. }
+    ) {
+        crate::args::refuse_given(
+            &[("beta", "--beta")],
+            "to this criterion (only mifs and beta-gamma)",
+        )?;
+    }
+    if !matches!(criterion, Criterion::BetaGamma { .. }) {
+        crate::args::refuse_given(
+            &[("gamma", "--gamma")],
+            "to this criterion (only beta-gamma)",
+        )?;
+    }
+    if let Some(k) = a.k {
+        crate::limits::positive("-k", k)?;
+    }
     if a.k.is_none() && a.alpha.is_none() && a.threshold.is_none() {
         return Err(CliError::Usage(
             "give -k K, --alpha A or --threshold T to say when to stop".into(),
         ));
     }
+    check_outputs(
+        &[a.input.data.as_path()],
+        &[
+            ("--out", a.report.out.as_deref()),
+            ("--save-model", a.save_model.as_deref()),
+            ("--plot", a.report.plot.as_deref()),
+        ],
+    )?;
     let pb = progress::spinner("reading");
     let table = a.input.read()?;
     let path = a.input.data.as_path();
@@ -91,6 +127,15 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     let features = a
         .encode
         .pick(path, &table.column_names(), Some(&a.target))?;
+    crate::args::warn_identifiers(path, &table, &features);
+    if let Some(k) = a.k.filter(|&k| k > features.len()) {
+        // sklearn's SelectKBest raises here too: the request cannot be met.
+        return Err(CliError::Usage(format!(
+            "-k {k}: more than the {} feature columns of {}",
+            features.len(),
+            path.display()
+        )));
+    }
     let mut fixed = Vec::new();
     for f in &a.fix {
         match features.iter().position(|c| c == f) {
@@ -116,7 +161,11 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     let (sel, names, rows, encoding, continuous) = match estimator {
         None => {
             pb.set_message("encoding");
-            let (encoding, enc) = a.encode.builder(&a.target, &features)?.fit(&table)?;
+            let (encoding, enc) = a
+                .encode
+                .builder(&a.target, &features)?
+                .fit(&table)
+                .map_err(|e| crate::error::in_file(path, e))?;
             if enc.target.observed_cardinality() < 2 {
                 return Err(CliError::input(
                     path,
@@ -128,9 +177,6 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             (sel, enc.names, enc.target.len(), Some(encoding), None)
         }
         Some(est) => {
-            if a.neighbors == 0 {
-                return Err(CliError::Usage("--neighbors must be at least 1".into()));
-            }
             if a.alpha.is_some() {
                 return Err(CliError::Usage(
                     "--alpha needs the discrete engine (the G-test is for counts):                      stop a continuous selection with -k or --threshold"
@@ -138,13 +184,15 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                 ));
             }
             pb.set_message("reading values");
-            let x = mutinfo_data::numeric_matrix(&table, &features)?;
+            let x = mutinfo_data::numeric_matrix(&table, &features)
+                .map_err(|e| crate::error::in_file(path, e))?;
             let mi = mutinfo_continuous::ContinuousMi::new()
                 .estimator(est)
                 .neighbors(a.neighbors);
             pb.set_message("selecting");
             let (sel, kind) = if target::is_float(&table, &a.target) {
-                let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))?;
+                let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))
+                    .map_err(|e| crate::error::in_file(path, e))?;
                 let t = ContinuousTarget::Values(y.column(0));
                 (select_continuous(x.view(), t, &opts, &mi), "continuous")
             } else {
@@ -172,7 +220,6 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     let b = a.report.base;
     let names = &names;
     if let Some(p) = &a.save_model {
-        check_not_input(p, &[path])?;
         let mut params = InfoSelector::params().options(opts.clone());
         if let Some(est) = estimator {
             params = params.estimator(Some(est)).neighbors(a.neighbors);
@@ -185,7 +232,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
         let params = linfa::ParamGuard::check(params)?;
         let selector = InfoSelector::from_selection(params, &sel, names, encoding.as_ref())?
             .with_target(a.target.clone());
-        write_atomic(p, selector.to_json()?.as_bytes())?;
+        write_file("--save-model", p, selector.to_json()?.as_bytes())?;
     }
     if let Some(p) = &a.report.plot {
         let bars: Vec<(String, f64)> = sel
@@ -223,7 +270,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&json!({
+            json_text(&json!({
                 "command": "select", "data": a.input.data, "target": a.target, "rows": rows,
                 "unit": b.unit(), "criterion": a.criterion,
                 "settings": {"k": a.k, "alpha": a.alpha, "threshold": a.threshold, "beta": a.beta, "gamma": a.gamma,
@@ -232,9 +279,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                 "stop": format!("{:?}", sel.stop),
                 "elapsed_seconds": elapsed,
                 "features": steps,
-            }))
-            .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
+            }))?
         }
         f => TextTable {
             header: vec![
@@ -283,7 +328,10 @@ pub struct TransformArgs {
 /// Runs `mutinfo transform`: projects a file onto the selected columns.
 pub fn transform(a: &TransformArgs) -> Result<()> {
     let selector = InfoSelector::load(&a.model)?;
-    check_not_input(&a.out, &[a.input.data.as_path(), a.model.as_path()])?;
+    check_outputs(
+        &[a.input.data.as_path(), a.model.as_path()],
+        &[("--out", Some(a.out.as_path()))],
+    )?;
     let table = a.input.read()?;
     let mut cols = selector.selected_names();
     if let Some(t) = selector.target().filter(|_| a.keep_target) {
@@ -294,7 +342,9 @@ pub fn transform(a: &TransformArgs) -> Result<()> {
     for c in &cols {
         target::check_exists(&a.input.data, &table, c)?;
     }
-    let batch = table.concat()?;
+    let batch = table
+        .concat()
+        .map_err(|e| crate::error::in_file(&a.input.data, e))?;
     let idx: Vec<usize> = cols
         .iter()
         .map(|c| batch.schema().index_of(c).unwrap_or(0))

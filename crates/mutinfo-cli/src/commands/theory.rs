@@ -3,7 +3,7 @@
 
 use crate::error::{CliError, Result};
 use crate::matrix::read_matrix;
-use crate::output::{emit, num, Format, TextTable};
+use crate::output::{check_outputs, emit, json_text, num, Format, TextTable};
 use crate::plot;
 use clap::Args;
 use mutinfo_core::bottleneck::{bottleneck_curve, BottleneckKind, BottleneckOptions};
@@ -53,6 +53,13 @@ pub struct CapacityArgs {
 
 /// Runs `mutinfo capacity`.
 pub fn capacity(a: &CapacityArgs) -> Result<()> {
+    check_outputs(
+        &[&a.channel],
+        &[
+            ("--out", a.output.out.as_deref()),
+            ("--plot", a.plot.as_deref()),
+        ],
+    )?;
     let w = read_matrix(&a.channel)?;
     let ch = Channel::new(w.clone()).map_err(|e| CliError::input(&a.channel, e.to_string()))?;
     let opts = CapacityOptions {
@@ -79,19 +86,15 @@ pub fn capacity(a: &CapacityArgs) -> Result<()> {
         )?;
     }
     let text = match a.output.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&json!({
-                "command": "capacity",
-                "unit": b.unit(),
-                "capacity": b.convert(c.capacity),
-                "gap": b.convert(c.gap),
-                "input": c.input,
-                "iterations": c.iterations,
-                "converged": c.converged,
-            }))
-            .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
-        }
+        Format::Json => json_text(&json!({
+            "command": "capacity",
+            "unit": b.unit(),
+            "capacity": b.convert(c.capacity),
+            "gap": b.convert(c.gap),
+            "input": c.input,
+            "iterations": c.iterations,
+            "converged": c.converged,
+        }))?,
         f => {
             let mut t = TextTable {
                 header: vec!["input".into(), "p(x)".into()],
@@ -132,16 +135,16 @@ pub struct IbArgs {
     /// Trade-off β (multiplies nats); several values, or a grid with --betas.
     #[arg(long, num_args = 1.., value_delimiter = ',')]
     pub beta: Vec<f64>,
-    /// A log-spaced grid `MIN:MAX:COUNT` of β values, for the IB curve.
+    /// A log-spaced grid `MIN:MAX:COUNT` of β values, for the IB curve (COUNT at most 10000).
     #[arg(long)]
     pub betas: Option<String>,
     /// The deterministic bottleneck (Strouse & Schwab 2017) instead of the soft one.
     #[arg(long)]
     pub deterministic: bool,
-    /// Number of clusters |T| (default |X|).
+    /// Number of clusters |T| (default |X|; at most 100000).
     #[arg(long)]
     pub clusters: Option<usize>,
-    /// Random restarts per β (the best objective is kept).
+    /// Random restarts per β (the best objective is kept; at most 10000).
     #[arg(long, default_value_t = 5)]
     pub restarts: usize,
     /// Seed of the random initial encoders.
@@ -167,6 +170,7 @@ fn parse_grid(s: &str) -> Result<Vec<f64>> {
     let lo: f64 = parts[0].parse().map_err(|_| bad())?;
     let hi: f64 = parts[1].parse().map_err(|_| bad())?;
     let n: usize = parts[2].parse().map_err(|_| bad())?;
+    crate::limits::check("--betas COUNT", n, 1, crate::limits::MAX_BETAS)?;
     if !(lo > 0.0 && hi >= lo && n >= 1 && hi.is_finite()) {
         return Err(bad());
     }
@@ -183,7 +187,18 @@ fn parse_grid(s: &str) -> Result<Vec<f64>> {
 
 /// Runs `mutinfo ib`.
 pub fn ib(a: &IbArgs) -> Result<()> {
+    check_outputs(
+        &[&a.joint],
+        &[
+            ("--out", a.output.out.as_deref()),
+            ("--plot", a.plot.as_deref()),
+        ],
+    )?;
     let joint = read_matrix(&a.joint)?;
+    if let Some(c) = a.clusters {
+        crate::limits::check("--clusters", c, 1, crate::limits::MAX_CLUSTERS)?;
+    }
+    crate::limits::check("--restarts", a.restarts, 1, crate::limits::MAX_RESTARTS)?;
     let mut betas = a.beta.clone();
     if let Some(g) = &a.betas {
         betas.extend(parse_grid(g)?);
@@ -228,10 +243,8 @@ pub fn ib(a: &IbArgs) -> Result<()> {
                            "h_t": b.convert(c.h_t), "converged": c.converged})
                 })
                 .collect();
-            serde_json::to_string_pretty(&json!({"command": "ib", "unit": b.unit(),
-                "deterministic": a.deterministic, "curve": pts}))
-            .map_err(|e| CliError::Usage(e.to_string()))?
-                + "\n"
+            json_text(&json!({"command": "ib", "unit": b.unit(),
+                "deterministic": a.deterministic, "curve": pts}))?
         }
         f => TextTable {
             header: vec![
@@ -276,6 +289,10 @@ pub struct BoundArgs {
 
 /// Runs `mutinfo bound`.
 pub fn bounds(a: &BoundArgs) -> Result<()> {
+    check_outputs(&[&a.scores], &[("--out", a.output.out.as_deref())])?;
+    if !a.bound.iter().any(|b| b.eq_ignore_ascii_case("smile")) {
+        crate::args::refuse_given(&[("tau", "--tau")], "without --bound smile")?;
+    }
     let s = read_matrix(&a.scores)?;
     let b = a.output.base;
     let mut rows = Vec::new();
@@ -287,16 +304,23 @@ pub fn bounds(a: &BoundArgs) -> Result<()> {
             w = Bound::Smile { tau: a.tau };
         }
         let v = bound(s.view(), w).map_err(|e| CliError::input(&a.scores, e.to_string()))?;
+        if !v.is_finite() {
+            let big = s.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            return Err(CliError::input(
+                &a.scores,
+                format!(
+                    "bound {name}: the value overflows to {v} (scores up to {big:e} in absolute value make e^score overflow); rescale the critic scores"
+                ),
+            ));
+        }
         rows.push((name.to_ascii_lowercase(), b.convert(v)));
     }
     let ceiling = b.convert((s.nrows() as f64).ln());
     let text = match a.output.format {
-        Format::Json => serde_json::to_string_pretty(&json!({
+        Format::Json => json_text(&json!({
             "command": "bound", "unit": b.unit(), "batch": s.nrows(), "infonce_ceiling": ceiling,
             "bounds": rows.iter().map(|(n, v)| json!({"bound": n, "value": v})).collect::<Vec<_>>(),
-        }))
-        .map_err(|e| CliError::Usage(e.to_string()))?
-            + "\n",
+        }))?,
         f => TextTable {
             header: vec!["bound".into(), format!("value ({})", b.unit())],
             rows: rows.iter().map(|(n, v)| vec![n.clone(), num(*v)]).collect(),
@@ -326,6 +350,7 @@ pub struct PmiArgs {
 
 /// Runs `mutinfo pmi`.
 pub fn pmi(a: &PmiArgs) -> Result<()> {
+    check_outputs(&[&a.counts], &[("--out", a.output.out.as_deref())])?;
     let counts = read_matrix(&a.counts)?;
     let mut assoc: Association = a
         .measure
@@ -333,6 +358,8 @@ pub fn pmi(a: &PmiArgs) -> Result<()> {
         .map_err(|e: mutinfo_core::CoreError| CliError::Usage(e.to_string()))?;
     if let Association::ShiftedPpmi { .. } = assoc {
         assoc = Association::ShiftedPpmi { k: a.shift };
+    } else {
+        crate::args::refuse_given(&[("shift", "--shift")], "without --measure sppmi")?;
     }
     let m = pmi_matrix(
         counts.view(),
@@ -354,16 +381,14 @@ pub fn pmi(a: &PmiArgs) -> Result<()> {
         }
     };
     let text = match a.output.format {
-        Format::Json => serde_json::to_string_pretty(&json!({
+        Format::Json => json_text(&json!({
             "command": "pmi", "measure": a.measure, "alpha": a.alpha,
             "unit": if matches!(assoc, Association::Npmi) { "none" } else { a.output.base.unit() },
             "matrix": m.rows().into_iter().map(|r| r.iter().map(|&v| {
                 let v = conv(v);
                 if v.is_finite() { json!(v) } else { json!(null) }
             }).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        }))
-        .map_err(|e| CliError::Usage(e.to_string()))?
-            + "\n",
+        }))?,
         f => TextTable {
             header: std::iter::once("row".to_string())
                 .chain((0..m.ncols()).map(|j| format!("c{j}")))

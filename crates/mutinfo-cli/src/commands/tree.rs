@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::args::{ColumnArgs, InputArgs};
 use crate::error::{CliError, Result};
-use crate::output::{check_not_input, emit, num, write_atomic, Format, TextTable};
+use crate::output::{check_outputs, emit, json_text, num, write_file, Format, TextTable};
 use crate::{progress, target};
 
 /// `mutinfo tree`.
@@ -87,6 +87,10 @@ pub struct FitArgs {
     /// Laplace smoothing α of leaf probabilities.
     #[arg(long, default_value_t = 0.0)]
     pub laplace: f64,
+    /// Accept a float target with fractional values, every distinct value one class (refused
+    /// without it: a continuous target is almost always a mistake for a classification tree).
+    #[arg(long)]
+    pub float_classes: bool,
     /// Where to save the tree (JSON).
     #[arg(long)]
     pub model: PathBuf,
@@ -215,6 +219,9 @@ fn read_features(
                     let c = c.as_any().downcast_ref::<Float64Array>().ok_or_else(|| {
                         CliError::input(path, format!("column {}: not numeric", spec.name))
                     })?;
+                    if !col.data_type().is_numeric() {
+                        not_numbers(path, &spec.name, col, c, row)?;
+                    }
                     for i in 0..c.len() {
                         let v = if c.is_null(i) { f64::NAN } else { c.value(i) };
                         if v.is_infinite() {
@@ -270,6 +277,66 @@ fn read_features(
         }
     }
     Ok(x)
+}
+
+/// Errors on the first value of the text column `col` that its cast to numbers `c` turned
+/// into a null (text where the model reads numbers), naming column, row and value.
+fn not_numbers(
+    path: &Path,
+    name: &str,
+    col: &dyn Array,
+    c: &Float64Array,
+    first_row: usize,
+) -> Result<()> {
+    let Some(i) = (0..c.len()).find(|&i| c.is_null(i) && !col.is_null(i)) else {
+        return Ok(());
+    };
+    let text = cast(col, &DataType::Utf8)
+        .ok()
+        .and_then(|t| {
+            t.as_any()
+                .downcast_ref::<StringArray>()
+                .map(|s| s.value(i).to_string())
+        })
+        .unwrap_or_default();
+    Err(CliError::input(
+        path,
+        format!(
+            "column {name}: value {text:?} at row {} is not a number (the tree reads this column as numbers)",
+            first_row + i
+        ),
+    ))
+}
+
+/// Refuses a float target with a non-integer value unless `--float-classes`: a tree would
+/// make every distinct value a class.
+fn check_float_target(path: &Path, table: &Table, target: &str, allow: bool) -> Result<()> {
+    if allow || !target::is_float(table, target) {
+        return Ok(());
+    }
+    let mut row = 0usize;
+    for b in &table.batches {
+        let Some(col) = b.column_by_name(target) else {
+            continue;
+        };
+        let c = cast(col, &DataType::Float64)
+            .map_err(|e| CliError::input(path, format!("column {target}: {e}")))?;
+        if let Some(c) = c.as_any().downcast_ref::<Float64Array>() {
+            if let Some(i) = (0..c.len()).find(|&i| !c.is_null(i) && c.value(i).fract() != 0.0) {
+                return Err(CliError::input(
+                    path,
+                    format!(
+                        "target column {target} holds floats (value {} at row {}): a tree predicts classes; \
+                         bin or round the target first, or pass --float-classes to make every distinct value a class",
+                        c.value(i),
+                        row + i
+                    ),
+                ));
+            }
+            row += c.len();
+        }
+    }
+    Ok(())
 }
 
 fn kind_of(path: &Path, table: &Table, name: &str, categorical: &[String]) -> Result<FeatureKind> {
@@ -347,10 +414,10 @@ fn parse_prune(s: &str) -> Result<Pruning> {
 }
 
 fn fit(a: &FitArgs) -> Result<()> {
-    check_not_input(&a.model, &[&a.input.data])?;
-    if let Some(o) = &a.out {
-        check_not_input(o, &[&a.input.data, &a.model])?;
-    }
+    check_outputs(
+        &[&a.input.data],
+        &[("--model", Some(&a.model)), ("--out", a.out.as_deref())],
+    )?;
     let criterion = Criterion::parse(&a.criterion).map_err(|e| CliError::Usage(e.to_string()))?;
     let categorical_split = match a.categorical_split.as_str() {
         "multiway" => CategoricalSplit::Multiway,
@@ -368,9 +435,11 @@ fn fit(a: &FitArgs) -> Result<()> {
     let table = a.input.read()?;
     let path = a.input.data.as_path();
     target::check_exists(path, &table, &a.target)?;
+    check_float_target(path, &table, &a.target, a.float_classes)?;
     let names = a
         .columns
         .pick(path, &table.column_names(), Some(&a.target))?;
+    crate::args::warn_identifiers(path, &table, &names);
     for c in &a.categorical {
         if !names.contains(c) {
             return Err(CliError::Usage(format!(
@@ -434,11 +503,11 @@ fn fit(a: &FitArgs) -> Result<()> {
     };
     let json = serde_json::to_string_pretty(&model)
         .map_err(|e| CliError::input(&a.model, e.to_string()))?;
-    write_atomic(&a.model, json.as_bytes())?;
+    write_file("--model", &a.model, json.as_bytes())?;
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|&i, &j| importances[j].total_cmp(&importances[i]).then(i.cmp(&j)));
     let text = match a.format {
-        Format::Json => serde_json::to_string_pretty(&json!({
+        Format::Json => json_text(&json!({
             "model": a.model.display().to_string(),
             "target": a.target,
             "criterion": criterion.name(),
@@ -448,9 +517,7 @@ fn fit(a: &FitArgs) -> Result<()> {
             "training_accuracy": train_acc,
             "importances": order.iter().map(|&i| json!({"name": names[i], "index": i, "importance": importances[i]})).collect::<Vec<_>>(),
             "elapsed_seconds": t0.elapsed().as_secs_f64(),
-        }))
-        .map_err(|e| CliError::Usage(e.to_string()))?
-            + "\n",
+        }))?,
         f => {
             let t = TextTable {
                 header: vec!["feature".into(), "importance".into()],
@@ -477,6 +544,7 @@ fn fit(a: &FitArgs) -> Result<()> {
 }
 
 fn load_model(path: &Path) -> Result<TreeModel> {
+    crate::output::reading(path);
     let s = std::fs::read_to_string(path).map_err(|source| CliError::Io {
         path: path.to_path_buf(),
         source,
@@ -499,9 +567,7 @@ fn load_model(path: &Path) -> Result<TreeModel> {
 }
 
 fn predict(a: &PredictArgs) -> Result<()> {
-    if let Some(o) = &a.out {
-        check_not_input(o, &[&a.input.data, &a.model])?;
-    }
+    check_outputs(&[&a.input.data, &a.model], &[("--out", a.out.as_deref())])?;
     let mut m = load_model(&a.model)?;
     let table = a.input.read()?;
     let path = a.input.data.as_path();
@@ -538,9 +604,7 @@ fn predict(a: &PredictArgs) -> Result<()> {
 }
 
 fn show(a: &ShowArgs) -> Result<()> {
-    if let Some(o) = &a.out {
-        check_not_input(o, &[&a.model])?;
-    }
+    check_outputs(&[&a.model], &[("--out", a.out.as_deref())])?;
     let m = load_model(&a.model)?;
     let text = if a.dot {
         m.tree.export_dot()

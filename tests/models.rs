@@ -1,0 +1,103 @@
+//! Model round trips across crates and commands (current formats): a tree fitted by
+//! `tree fit` predicts its own training rows as `fit` reported, and a selector saved by
+//! `select --save-model` drives `transform`; the model files are read, never changed.
+
+mod common;
+use common::*;
+
+#[test]
+fn tree_fit_predict_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dataset("xor.csv");
+    let model = dir.path().join("tree.json").display().to_string();
+    let fit = mutinfo(&[
+        "tree", "fit", &data, "--target", "y", "--model", &model, "--format", "json",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(fit.ok()).unwrap();
+    let acc = summary["training_accuracy"].as_f64().unwrap();
+    let before = std::fs::read(&model).unwrap();
+    let pred = mutinfo(&["tree", "predict", &data, "--model", &model])
+        .ok()
+        .to_string();
+    assert_eq!(
+        std::fs::read(&model).unwrap(),
+        before,
+        "predict changed the model"
+    );
+    let truth: Vec<String> = std::fs::read_to_string(&data)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().to_string())
+        .collect();
+    let predicted: Vec<&str> = pred
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(predicted.len(), truth.len());
+    let hits = predicted
+        .iter()
+        .zip(&truth)
+        .filter(|(p, t)| **p == t.as_str())
+        .count();
+    assert!((hits as f64 / truth.len() as f64 - acc).abs() < 1e-12);
+    let shown = mutinfo(&["tree", "show", "--model", &model])
+        .ok()
+        .to_string();
+    assert!(!shown.is_empty());
+}
+
+#[test]
+fn select_save_model_transform_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dataset("redundant.csv");
+    let model = dir.path().join("sel.json").display().to_string();
+    let out = mutinfo(&[
+        "select",
+        &data,
+        "--target",
+        "y",
+        "-k",
+        "2",
+        "--save-model",
+        &model,
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .to_string();
+    let picked: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let before = std::fs::read(&model).unwrap();
+    for ext in ["csv", "parquet", "arrow"] {
+        let t = dir.path().join(format!("t.{ext}")).display().to_string();
+        mutinfo(&[
+            "transform",
+            &data,
+            "--model",
+            &model,
+            "--keep-target",
+            "--out",
+            &t,
+        ])
+        .ok();
+        // The projected file has the selected columns and the target, in that order.
+        let r = mutinfo(&["rank", &t, "--target", "y", "--format", "csv"])
+            .ok()
+            .to_string();
+        let mut cols: Vec<&str> = r
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap())
+            .collect();
+        cols.sort_unstable();
+        let mut want = picked.clone();
+        want.sort_unstable();
+        assert_eq!(cols, want, "{ext}");
+    }
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+}
