@@ -4,7 +4,9 @@ use crate::error::{CliError, Result};
 use crate::output::Format;
 use clap::Args;
 use mutinfo_core::Base;
-use mutinfo_data::{Binning, DatasetBuilder, FileFormat, Missing, ReadOptions, Table};
+use mutinfo_data::{
+    Batches, Binning, DatasetBuilder, Encoded, Encoding, FileFormat, Missing, ReadOptions, Table,
+};
 use std::path::PathBuf;
 
 /// Where the data is and how to read it.
@@ -52,6 +54,48 @@ impl InputArgs {
     pub fn read(&self) -> Result<Table> {
         Ok(mutinfo_data::read_table(&self.data, &self.options()?)?)
     }
+
+    /// Opens the file for streaming and picks the features of `encode` beside `target`
+    /// (checked to exist); the stream is projected onto the target and the features when
+    /// they are not every column.
+    pub fn open_for(&self, encode: &EncodeArgs, target: &str) -> Result<(Batches, Vec<String>)> {
+        let opts = self.options()?;
+        let batches = mutinfo_data::open_batches(&self.data, &opts)?;
+        let schema = batches.schema();
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        if !names.iter().any(|c| c == target) {
+            return Err(mutinfo_data::DataError::UnknownColumn {
+                path: self.data.display().to_string(),
+                column: target.to_string(),
+                available: names.join(", "),
+            }
+            .into());
+        }
+        let features = encode.pick(&self.data, &names, Some(target))?;
+        if features.len() + 1 == names.len() {
+            return Ok((batches, features));
+        }
+        drop(batches);
+        let used = std::iter::once(target.to_string()).chain(features.iter().cloned());
+        let batches = mutinfo_data::open_batches(&self.data, &opts.with_columns(used))?;
+        Ok((batches, features))
+    }
+}
+
+/// Fits `builder` on a stream, with a progress bar over the columns; a file without data
+/// rows is an error naming it.
+pub fn fit_stream(builder: &DatasetBuilder, batches: Batches) -> Result<(Encoding, Encoded)> {
+    let path = batches.path().to_string();
+    let schema = batches.schema();
+    let bars = crate::progress::FitBars::new(schema.fields().len().saturating_sub(1) as u64);
+    let fitted = builder.fit_stream(&schema, batches, &bars);
+    bars.finish();
+    fitted.map_err(|e| match e {
+        mutinfo_data::DataError::EmptyFile { reason, .. } => {
+            mutinfo_data::DataError::EmptyFile { path, reason }.into()
+        }
+        e => e.into(),
+    })
 }
 
 /// Which columns are features and how they become codes.
@@ -99,9 +143,15 @@ pub struct DiscretizeArgs {
     /// Missing values (nulls and NaN): error, own-category or drop-row.
     #[arg(long, default_value = "error")]
     pub missing: String,
-    /// Integer columns as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
+    /// Integer columns as categories: yes, or no / auto (default: integers are numbers, binned
+    /// like floats; a column with at most as many distinct values as bins keeps one bin per
+    /// value).
     #[arg(long, default_value = "auto")]
     pub integer_categories: String,
+    /// Columns whose raw values are categories whatever their type (comma-separated names);
+    /// text, boolean and dictionary columns always are.
+    #[arg(long, value_delimiter = ',')]
+    pub categorical: Vec<String>,
     /// Most categories (levels or bins) one column may have.
     #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
     pub max_categories: usize,
@@ -130,6 +180,7 @@ impl DiscretizeArgs {
             .binning(binning)
             .missing(Missing::parse(&self.missing)?)
             .integers_as_categories(ints)
+            .categorical(self.categorical.iter().cloned())
             .max_categories(self.max_categories))
     }
 }

@@ -673,6 +673,7 @@ impl ContinuousMi {
                     .map(|j| {
                         let xs = Side::new(column_block(features, j));
                         self.mi_continuous(xs, &ys, Some(&cache))
+                            .map_err(|e| in_feature(j, e))
                     })
                     .collect()
             }
@@ -684,10 +685,19 @@ impl ContinuousMi {
                         let xb = column_block(features, j);
                         let sorted = Sorted1d::new(&xb.data);
                         self.mi_discrete(&xb, y, Some(&classes), Some(&sorted))
+                            .map_err(|e| in_feature(j, e))
                     })
                     .collect()
             }
         }
+    }
+}
+
+/// An error of the estimate for feature `index`, saying which feature it was.
+fn in_feature(index: usize, e: ContinuousError) -> ContinuousError {
+    ContinuousError::Feature {
+        index,
+        source: Box::new(e),
     }
 }
 

@@ -31,7 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let batches = open_batches(data, &ReadOptions::default())?;
     let schema = batches.schema();
-    let (_, enc) = DatasetBuilder::new(target.as_str()).fit_stream(&schema, batches, &NoProgress)?;
+    let (_, enc) =
+        DatasetBuilder::new(target.as_str()).fit_stream(&schema, batches, &NoProgress)?;
     let (n, p) = (enc.features.n_rows(), enc.features.n_cols());
     let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
     w.write_all(&(n as u64).to_le_bytes())?;

@@ -290,7 +290,6 @@ fn missing_rows(raw: &Raw) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-
 impl DatasetBuilder {
     /// A builder for `target`; features default to every other column.
     pub fn new(target: impl Into<String>) -> Self {
@@ -420,7 +419,11 @@ impl DatasetBuilder {
         let mut columns = Vec::with_capacity(names.len() + 1);
         let t = resolver.index(&self.target, "table")?;
         let tdt = schema.field(t).data_type();
-        columns.push((t, self.target.as_str(), Kind::of(&self.target, tdt, !tdt.is_floating())?));
+        columns.push((
+            t,
+            self.target.as_str(),
+            Kind::of(&self.target, tdt, !tdt.is_floating())?,
+        ));
         for n in &names {
             columns.push(self.resolve(&resolver, schema, n)?);
         }
@@ -618,10 +621,7 @@ impl DatasetBuilder {
         match g.store {
             Store::Num(v) => {
                 let kept = |i: usize| if all { v[i] } else { v[keep[i]] };
-                let present: Vec<f64> = (0..keep.len())
-                    .map(kept)
-                    .filter(|x| !x.is_nan())
-                    .collect();
+                let present: Vec<f64> = (0..keep.len()).map(kept).filter(|x| !x.is_nan()).collect();
                 if present.is_empty() {
                     return Err(DataError::AllMissing { column: name });
                 }

@@ -253,16 +253,19 @@ fn projection(
                     column: c.clone(),
                 });
             }
-            by_name.get(c.as_str()).copied().ok_or_else(|| DataError::UnknownColumn {
-                path: path.into(),
-                column: c.clone(),
-                available: schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            by_name
+                .get(c.as_str())
+                .copied()
+                .ok_or_else(|| DataError::UnknownColumn {
+                    path: path.into(),
+                    column: c.clone(),
+                    available: schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
         })
         .collect::<Result<Vec<_>>>()
         .map(Some)

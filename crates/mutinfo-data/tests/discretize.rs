@@ -294,7 +294,12 @@ fn quantile_on_a_tiny_spread_gives_one_bin_without_panicking() {
     let f = FittedBins::fit(&xs, &Binning::Quantile { bins: 10 }, None).unwrap();
     assert_eq!(f.cardinality(), 1);
     assert_eq!(f.edges().unwrap(), &[xs[0], xs[49]]);
-    assert!(f.transform(&xs).unwrap().to_u32_vec().iter().all(|&c| c == 0));
+    assert!(f
+        .transform(&xs)
+        .unwrap()
+        .to_u32_vec()
+        .iter()
+        .all(|&c| c == 0));
 }
 
 #[test]

@@ -38,6 +38,27 @@ pub struct SelectOptions {
     /// Features selected first, in this order, whatever their scores (warm start). Their steps
     /// are recorded with the criterion value they had when they were taken.
     pub fixed: Vec<usize>,
+    /// Told the number of steps taken after each pick (for a progress bar); never changes a
+    /// result, and is neither serialized nor compared.
+    #[serde(skip)]
+    pub progress: Option<StepProgress>,
+}
+
+/// A callback told the number of steps taken so far; see [`SelectOptions::progress`].
+#[derive(Clone)]
+pub struct StepProgress(pub std::sync::Arc<dyn Fn(usize) + Send + Sync>);
+
+impl std::fmt::Debug for StepProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepProgress")
+    }
+}
+
+/// Progress hooks never change a result, so options differing only there are equal.
+impl PartialEq for StepProgress {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Default for SelectOptions {
@@ -48,6 +69,7 @@ impl Default for SelectOptions {
             alpha: None,
             threshold: None,
             fixed: Vec::new(),
+            progress: None,
         }
     }
 }
@@ -88,6 +110,12 @@ impl SelectOptions {
     /// Sets [`SelectOptions::fixed`].
     pub fn fixed(mut self, fixed: Vec<usize>) -> Self {
         self.fixed = fixed;
+        self
+    }
+
+    /// Sets [`SelectOptions::progress`].
+    pub fn progress(mut self, on_step: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.progress = Some(StepProgress(std::sync::Arc::new(on_step)));
         self
     }
 
@@ -702,6 +730,9 @@ pub(crate) fn run<S: TermSource>(
             fixed: fixed.is_some(),
         });
         taken[best] = true;
+        if let Some(on_step) = &opts.progress {
+            (on_step.0)(steps.len());
+        }
         if steps.len() == k || steps.len() == p {
             stop = if steps.len() == p && opts.k.is_none_or(|k| k >= p) {
                 StopReason::Exhausted

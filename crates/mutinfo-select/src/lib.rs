@@ -80,6 +80,6 @@ mod selector;
 
 pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarget};
 pub use criterion::Criterion;
-pub use engine::{select, RoundScores, SelectOptions, Selection, Step, StopReason};
+pub use engine::{select, RoundScores, SelectOptions, Selection, Step, StepProgress, StopReason};
 pub use error::{Result, SelectError};
 pub use selector::{InfoSelector, InfoSelectorParams, InfoSelectorValidParams};

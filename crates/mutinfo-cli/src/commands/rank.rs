@@ -83,20 +83,14 @@ pub fn run(a: &RankArgs) -> Result<()> {
     if a.neighbors == 0 {
         return Err(CliError::Usage("--neighbors must be at least 1".into()));
     }
-    let pb = progress::spinner("reading");
-    let table = a.input.read()?;
     let path = a.input.data.as_path();
-    target::check_exists(path, &table, &a.target)?;
-    let features = a
-        .encode
-        .pick(path, &table.column_names(), Some(&a.target))?;
+    let (batches, features) = a.input.open_for(&a.encode, &a.target)?;
     let b = a.report.base;
-    pb.set_message("computing");
     let (rows, scores, pvalues, settings): (usize, Vec<f64>, Option<Vec<f64>>, serde_json::Value) =
         match fam {
             Family::Discrete(est) => {
                 let builder = a.encode.builder(&a.target, &features)?;
-                let (encoding, enc) = builder.fit(&table)?;
+                let (encoding, enc) = crate::args::fit_stream(&builder, batches)?;
                 if enc.target.observed_cardinality() < 2 {
                     return Err(CliError::input(
                         path,
@@ -127,17 +121,27 @@ pub fn run(a: &RankArgs) -> Result<()> {
                         "--p-values needs a discrete estimator (the G-test is for counts)".into(),
                     ));
                 }
+                drop(batches);
+                let pb = progress::spinner("reading");
+                let table = a.input.read()?;
                 let x = mutinfo_data::numeric_matrix(&table, &features)?;
                 let m = mutinfo_continuous::ContinuousMi::new()
                     .estimator(est)
                     .neighbors(a.neighbors);
                 let (estimates, kind) = if target::is_float(&table, &a.target) {
                     let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))?;
-                    (m.many(x.view(), y.column(0))?, "continuous")
+                    (m.many(x.view(), y.column(0)), "continuous")
                 } else {
                     let (codes, _) = target::classes(path, &table, &a.target)?;
-                    (m.many_discrete(x.view(), &codes)?, "classes")
+                    (m.many_discrete(x.view(), &codes), "classes")
                 };
+                let estimates = estimates.map_err(|e| match e {
+                    mutinfo_continuous::ContinuousError::Feature { index, source } => {
+                        CliError::input(path, format!("column {}: {source}", features[index]))
+                    }
+                    e => e.into(),
+                })?;
+                pb.finish_and_clear();
                 let used: Vec<String> = estimates
                     .iter()
                     .map(|e| e.estimator.name().to_string())
@@ -157,7 +161,6 @@ pub fn run(a: &RankArgs) -> Result<()> {
                 )
             }
         };
-    pb.finish_and_clear();
     let mut ranked: Vec<Ranked> = features
         .iter()
         .enumerate()
