@@ -652,14 +652,14 @@ impl DatasetBuilder {
                     unreachable!("built above")
                 };
                 let mut out = Vec::with_capacity(keep.len());
-                for i in 0..keep.len() {
+                for (i, &row) in keep.iter().enumerate() {
                     let x = kept(i);
                     out.push(if x.is_nan() {
                         card - 1
                     } else {
                         bins.code_of(x).ok_or_else(|| DataError::UnseenValue {
                             column: name.clone(),
-                            row: keep[i],
+                            row,
                             value: x.to_string(),
                         })?
                     });
