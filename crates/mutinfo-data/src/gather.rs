@@ -92,6 +92,30 @@ impl<K: std::hash::Hash + Eq + Clone> Dict<K> {
         };
         self.codes.push(code);
     }
+
+    /// Appends one batch of values (`None` = missing, its row recorded in `missing`); the
+    /// first value is data row `offset`.
+    fn extend<V, Q>(
+        &mut self,
+        values: impl Iterator<Item = Option<V>>,
+        missing: &mut Vec<usize>,
+        offset: usize,
+    ) where
+        V: std::borrow::Borrow<Q>,
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.codes.reserve(values.size_hint().0);
+        for (i, v) in values.enumerate() {
+            match v {
+                Some(v) => self.push_borrowed::<Q>(std::borrow::Borrow::<Q>::borrow(&v)),
+                None => {
+                    missing.push(offset + i);
+                    self.codes.push(MISSING);
+                }
+            }
+        }
+    }
 }
 
 /// One column's values across all batches.
@@ -193,16 +217,7 @@ impl Gathered {
                     .as_any()
                     .downcast_ref::<Int64Array>()
                     .ok_or_else(|| unsupported(name, dt))?;
-                d.codes.reserve(n);
-                for (i, x) in a.iter().enumerate() {
-                    match x {
-                        Some(x) => d.push_borrowed(&x),
-                        None => {
-                            self.missing.push(offset + i);
-                            d.codes.push(MISSING);
-                        }
-                    }
-                }
+                d.extend::<i64, i64>(a.iter(), &mut self.missing, offset);
             }
             Store::Text(d) => {
                 let s = cast(array, &DataType::Utf8).map_err(|e| arrow_err(name, e))?;
@@ -210,16 +225,7 @@ impl Gathered {
                     .as_any()
                     .downcast_ref::<StringArray>()
                     .ok_or_else(|| unsupported(name, dt))?;
-                d.codes.reserve(n);
-                for (i, x) in s.iter().enumerate() {
-                    match x {
-                        Some(x) => d.push_borrowed(x),
-                        None => {
-                            self.missing.push(offset + i);
-                            d.codes.push(MISSING);
-                        }
-                    }
-                }
+                d.extend::<&str, str>(s.iter(), &mut self.missing, offset);
             }
         }
         Ok(())
