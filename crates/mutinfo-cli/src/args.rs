@@ -4,7 +4,9 @@ use crate::error::{CliError, Result};
 use crate::output::Format;
 use clap::Args;
 use mutinfo_core::Base;
-use mutinfo_data::{Binning, DatasetBuilder, FileFormat, Missing, ReadOptions, Table};
+use mutinfo_data::{
+    Batches, Binning, DatasetBuilder, Encoded, Encoding, FileFormat, Missing, ReadOptions, Table,
+};
 use std::path::PathBuf;
 
 /// The flags given on the command line (not defaulted), by clap id (the field name).
@@ -49,6 +51,7 @@ pub const BINNING_FLAGS: &[(&str, &str)] = &[
     ("integer_categories", "--integer-categories"),
     ("max_categories", "--max-categories"),
     ("missing", "--missing"),
+    ("categorical", "--categorical"),
 ];
 
 /// Where the data is and how to read it.
@@ -97,6 +100,48 @@ impl InputArgs {
         crate::output::reading(&self.data);
         Ok(mutinfo_data::read_table(&self.data, &self.options()?)?)
     }
+
+    /// Opens the file for streaming and picks the features of `encode` beside `target`
+    /// (checked to exist); the stream is projected onto the target and the features when
+    /// they are not every column.
+    pub fn open_for(&self, encode: &EncodeArgs, target: &str) -> Result<(Batches, Vec<String>)> {
+        let opts = self.options()?;
+        let batches = mutinfo_data::open_batches(&self.data, &opts)?;
+        let schema = batches.schema();
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        if !names.iter().any(|c| c == target) {
+            return Err(mutinfo_data::DataError::UnknownColumn {
+                path: self.data.display().to_string(),
+                column: target.to_string(),
+                available: names.join(", "),
+            }
+            .into());
+        }
+        let features = encode.pick(&self.data, &names, Some(target))?;
+        if features.len() + 1 == names.len() {
+            return Ok((batches, features));
+        }
+        drop(batches);
+        let used = std::iter::once(target.to_string()).chain(features.iter().cloned());
+        let batches = mutinfo_data::open_batches(&self.data, &opts.with_columns(used))?;
+        Ok((batches, features))
+    }
+}
+
+/// Fits `builder` on a stream, with a progress bar over the columns; a file without data
+/// rows is an error naming it.
+pub fn fit_stream(builder: &DatasetBuilder, batches: Batches) -> Result<(Encoding, Encoded)> {
+    let path = batches.path().to_string();
+    let schema = batches.schema();
+    let bars = crate::progress::FitBars::new(schema.fields().len().saturating_sub(1) as u64);
+    let fitted = builder.fit_stream(&schema, batches, &bars);
+    bars.finish();
+    fitted.map_err(|e| match e {
+        mutinfo_data::DataError::EmptyFile { reason, .. } => {
+            mutinfo_data::DataError::EmptyFile { path, reason }.into()
+        }
+        e => e.into(),
+    })
 }
 
 /// Which columns are features and how they become codes.
@@ -144,9 +189,15 @@ pub struct DiscretizeArgs {
     /// Missing values (nulls and NaN): error, own-category or drop-row.
     #[arg(long, default_value = "error")]
     pub missing: String,
-    /// Integer columns as categories: yes, no, or auto (categorical when ≤ 32 distinct values).
+    /// Integer columns as categories: yes, or no / auto (default: integers are numbers, binned
+    /// like floats; a column with at most as many distinct values as bins keeps one bin per
+    /// value).
     #[arg(long, default_value = "auto")]
     pub integer_categories: String,
+    /// Columns whose raw values are categories whatever their type (comma-separated names);
+    /// text, boolean and dictionary columns always are.
+    #[arg(long, value_delimiter = ',')]
+    pub categorical: Vec<String>,
     /// Most categories (levels or bins) one column may have (at most 16777216).
     #[arg(long, default_value_t = mutinfo_data::columns::DEFAULT_MAX_CATEGORIES)]
     pub max_categories: usize,
@@ -175,6 +226,7 @@ impl DiscretizeArgs {
             .binning(binning)
             .missing(Missing::parse(&self.missing)?)
             .integers_as_categories(ints)
+            .categorical(self.categorical.iter().cloned())
             .max_categories(self.max_categories))
     }
 }
@@ -270,10 +322,29 @@ impl ColumnArgs {
     }
 }
 
+/// Warns about features that hold a different code in every row (at least 20 rows), like an
+/// identifier: such a column looks maximally informative about any target. Numeric columns are
+/// binned by default, so this catches text and declared-categorical identifiers.
+pub fn warn_identifiers(path: &std::path::Path, enc: &Encoded) {
+    let n = enc.features.n_rows();
+    if n < 20 {
+        return;
+    }
+    for (j, name) in enc.names.iter().enumerate() {
+        if enc.features.column(j).observed_cardinality() == n {
+            eprintln!(
+                "mutinfo: warning: {}: column {name} holds a different value in each of the {n} rows, like an identifier, \
+                 and will look maximally informative; leave it out with --exclude {name}",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Warns (on standard error) about each feature column of integers or text that holds a
 /// different value in every row (20 rows or more): an identifier, which any estimator finds
 /// maximally informative about any target.
-pub fn warn_identifiers(path: &std::path::Path, table: &Table, features: &[String]) {
+pub fn warn_identifier_columns(path: &std::path::Path, table: &Table, features: &[String]) {
     use arrow::array::{Array, StringArray};
     use arrow_schema::DataType;
     let n = table.num_rows();

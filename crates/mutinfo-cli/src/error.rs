@@ -88,6 +88,22 @@ pub fn continuous_in_file(
     e: mutinfo_continuous::ContinuousError,
 ) -> CliError {
     match e {
+        mutinfo_continuous::ContinuousError::Feature { index, source } => match *source {
+            mutinfo_continuous::ContinuousError::NonFinite { row, value, .. } => CliError::input(
+                path,
+                format!(
+                    "column {}: non-finite value {value} at row {row}",
+                    names.get(index).map_or("?", String::as_str)
+                ),
+            ),
+            source => CliError::input(
+                path,
+                format!(
+                    "column {}: {source}",
+                    names.get(index).map_or("?", String::as_str)
+                ),
+            ),
+        },
         mutinfo_continuous::ContinuousError::NonFinite {
             column, row, value, ..
         } => CliError::input(

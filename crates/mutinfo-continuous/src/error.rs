@@ -9,6 +9,15 @@ pub enum ContinuousError {
     /// An error from the discrete engine (codes, cardinalities).
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The estimate for one column of a many-feature call failed; `index` is the column's
+    /// position, for callers to name it.
+    #[error("feature column {index}: {source}")]
+    Feature {
+        /// Position of the feature among the columns given.
+        index: usize,
+        /// What went wrong.
+        source: Box<ContinuousError>,
+    },
     /// An input had no rows or no columns.
     #[error("empty input: {what} has no {unit}")]
     Empty {

@@ -725,6 +725,7 @@ impl ContinuousMi {
                         let xb = self.prepare(self.estimator, column_block(features, j), STREAM_X);
                         let xs = Side::new(xb);
                         self.mi_continuous(xs, &ys, Some(&cache))
+                            .map_err(|e| in_feature(j, e))
                     })
                     .collect()
             }
@@ -736,6 +737,7 @@ impl ContinuousMi {
                         let xb = self.prepare(self.estimator, column_block(features, j), STREAM_X);
                         let sorted = Sorted1d::new(&xb.data);
                         self.mi_discrete(&xb, y, Some(&classes), Some(&sorted))
+                            .map_err(|e| in_feature(j, e))
                     })
                     .collect()
             }
@@ -747,6 +749,14 @@ impl ContinuousMi {
 const STREAM_X: u64 = 1;
 const STREAM_Y: u64 = 2;
 const STREAM_Z: u64 = 3;
+
+/// An error of the estimate for feature `index`, saying which feature it was.
+fn in_feature(index: usize, e: ContinuousError) -> ContinuousError {
+    ContinuousError::Feature {
+        index,
+        source: Box::new(e),
+    }
+}
 
 /// Copula structures of the target, built once for many features: the normal-score table,
 /// the target's copula transform (also as a kNN side), its ordinal ranks and the Student-t

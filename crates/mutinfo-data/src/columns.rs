@@ -6,15 +6,28 @@
 //! [`Encoding::count`] counts a stream of batches against the target in one pass with bounded
 //! memory (one [`ContingencyTable`] per feature).
 //!
-//! ## Column kinds
-//! - **numeric**: every integer and float width; discretized with the [`Binning`];
-//! - **categorical**: `Utf8`, `LargeUtf8`, `Utf8View`, `Dictionary` of those, `Boolean`. Levels
-//!   are the distinct strings seen when fitting, sorted, so dictionary codes are re-interned
-//!   into one global table whatever the per-batch dictionaries were;
-//! - **integers as categories**: an integer column is treated as categorical (its raw values
-//!   as levels) when [`DatasetBuilder::integers_as_categories`] says so, or by the default
-//!   rule: when it has at most [`DEFAULT_INTEGER_CATEGORY_MAX`] distinct values in the fit data.
-//!   The target, if integer, is always categorical.
+//! ## Column kinds: the default rule
+//! - **numeric** (every integer and float width, unless declared categorical): discretized with
+//!   the [`Binning`], by default quantile with [`DEFAULT_BINS`] (10) bins. Integers and floats
+//!   are treated alike: a count, a measurement or a rating is a number whatever its storage
+//!   type, and mixing the two treatments in one table (some columns as raw categories, others
+//!   as bins) makes their mutual informations incomparable — a column with 30 levels has a
+//!   much larger plug-in MI than one with 10 bins. A column with at most as many distinct
+//!   values as bins keeps one bin per value (quantile binning never merges them), so 0/1 or
+//!   {−1, 0, 1} columns keep their values; floats are never raw categories unless asked for;
+//! - **categorical**: `Utf8`, `LargeUtf8`, `Utf8View`, `Dictionary`, `Boolean`, and any column
+//!   named by [`DatasetBuilder::categorical`] (or every integer feature with
+//!   [`DatasetBuilder::integers_as_categories`]). Levels are the distinct values seen when
+//!   fitting, as text, sorted, so dictionary codes are re-interned into one global table
+//!   whatever the per-batch dictionaries were. Integers are interned as integers: only the
+//!   distinct levels are ever formatted.
+//! - The target, if integer or text, is categorical; a float target gets 10 quantile bins.
+//!
+//! ## Streaming
+//! [`DatasetBuilder::fit_stream`] reads batches one at a time: each used column is resolved
+//! once, each batch is appended to one compact store per column (in parallel by column) and
+//! dropped, and the columns are then fitted and encoded in parallel. Peak memory is about one
+//! `f64` per numeric value (a `u32` per categorical value) plus one batch and the codes.
 //!
 //! ## Missing values
 //! Nulls and NaN are both *missing*. [`Missing::Error`] (default) fails naming the column and
@@ -22,18 +35,20 @@
 //! [`Missing::DropRow`] removes every row where a used column is missing. ±Inf is always an
 //! error naming the column and row. Rows are 0-based data rows across all batches.
 
+use std::collections::HashSet;
+
 use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow::compute::cast;
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::{DataType, Schema, SchemaRef};
 use mutinfo_core::{CodeMatrix, Codes, ContingencyTable};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::discretize::{Binning, FittedBins, Unseen};
+use crate::discretize::{Binning, FittedBins, Unseen, DEFAULT_BINS};
 use crate::error::{DataError, Result};
+use crate::gather::{gather, Gathered, Kind, Resolver, Store, MISSING};
 use crate::io::Table;
 
-/// Default largest number of distinct values for which an integer feature is categorical.
-pub const DEFAULT_INTEGER_CATEGORY_MAX: usize = 32;
 /// Default largest number of categories of one column.
 pub const DEFAULT_MAX_CATEGORIES: usize = 1 << 20;
 
@@ -84,7 +99,7 @@ fn is_numeric(dt: &DataType) -> bool {
     dt.is_integer() || dt.is_floating()
 }
 
-fn is_categorical(dt: &DataType) -> bool {
+pub(crate) fn is_categorical(dt: &DataType) -> bool {
     match dt {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean => true,
         DataType::Dictionary(_, v) => is_categorical(v) || is_numeric(v),
@@ -263,19 +278,12 @@ pub struct DatasetBuilder {
     missing: Missing,
     unseen: Unseen,
     integers_as_categories: Option<bool>,
-    integer_category_max: usize,
+    categorical: Vec<String>,
     max_categories: usize,
 }
 
-fn column_values(table: &Table, name: &str, as_string: bool) -> Result<Raw> {
-    let idx = table
-        .schema
-        .index_of(name)
-        .map_err(|_| DataError::UnknownColumn {
-            path: "table".into(),
-            column: name.into(),
-            available: table.column_names().join(", "),
-        })?;
+/// Column `idx` (named `name`) of every batch, concatenated.
+fn column_values(table: &Table, idx: usize, name: &str, as_string: bool) -> Result<Raw> {
     let mut out: Option<Raw> = None;
     for b in &table.batches {
         let r = raw_of(b.column(idx), name, as_string)?;
@@ -310,30 +318,17 @@ fn missing_rows(raw: &Raw) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-fn check_inf(raw: &Raw, column: &str) -> Result<()> {
-    if let Raw::Num(v) = raw {
-        if let Some(row) = v.iter().position(|x| x.is_some_and(|x| x.is_infinite())) {
-            return Err(DataError::NonFinite {
-                column: column.into(),
-                row,
-                value: v[row].unwrap_or(f64::NAN),
-            });
-        }
-    }
-    Ok(())
-}
-
 impl DatasetBuilder {
     /// A builder for `target`; features default to every other column.
     pub fn new(target: impl Into<String>) -> Self {
         DatasetBuilder {
             target: target.into(),
             features: None,
-            binning: Binning::Quantile { bins: 10 },
+            binning: Binning::Quantile { bins: DEFAULT_BINS },
             missing: Missing::Error,
             unseen: Unseen::Error,
             integers_as_categories: None,
-            integer_category_max: DEFAULT_INTEGER_CATEGORY_MAX,
+            categorical: Vec::new(),
             max_categories: DEFAULT_MAX_CATEGORIES,
         }
     }
@@ -373,19 +368,19 @@ impl DatasetBuilder {
         self
     }
 
-    /// `Some(true)`: every integer feature is categorical; `Some(false)`: never; `None`
-    /// (default): categorical when it has at most [`DatasetBuilder::integer_category_max`]
-    /// distinct values.
+    /// `Some(true)`: every integer feature is categorical; `Some(false)` or `None` (default):
+    /// integer features are numbers, binned like floats (see the module docs for why).
     #[must_use]
     pub fn integers_as_categories(mut self, yes: Option<bool>) -> Self {
         self.integers_as_categories = yes;
         self
     }
 
-    /// Threshold of the default integer rule.
+    /// Features declared categorical: their raw values are the levels, whatever their type
+    /// (a numeric column not named here is binned).
     #[must_use]
-    pub fn integer_category_max(mut self, max: usize) -> Self {
-        self.integer_category_max = max;
+    pub fn categorical<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.categorical = names.into_iter().map(Into::into).collect();
         self
     }
 
@@ -396,19 +391,49 @@ impl DatasetBuilder {
         self
     }
 
-    /// Fits the encoding on `table` and encodes it.
+    /// Fits the encoding on `table` and encodes it; see [`DatasetBuilder::fit_stream`].
     ///
     /// # Errors
-    /// [`DataError::UnknownColumn`], [`DataError::UnsupportedType`],
-    /// [`DataError::MissingValue`] / [`DataError::NonFinite`] naming column and row,
-    /// [`DataError::AllMissing`], [`DataError::TooManyCategories`], binning errors.
+    /// As [`DatasetBuilder::fit_stream`].
     pub fn fit(&self, table: &Table) -> Result<(Encoding, Encoded)> {
+        self.fit_stream(
+            &table.schema,
+            table.batches.iter().cloned().map(Ok),
+            &NoProgress,
+        )
+    }
+
+    /// Fits the encoding on a stream of batches and encodes it, holding one batch at a time
+    /// beside one compact store per used column (numbers as `f64`, categories as dictionary
+    /// indices in their native type); columns are gathered and encoded in parallel, with
+    /// results independent of the number of threads.
+    ///
+    /// Numeric features of every type follow [`DatasetBuilder::binning`]; text, booleans,
+    /// dictionaries and the columns named by [`DatasetBuilder::categorical`] are categories.
+    /// The target is categorical unless it holds floats (then 10 quantile bins).
+    ///
+    /// # Errors
+    /// [`DataError::EmptyFile`] without data rows, [`DataError::UnknownColumn`],
+    /// [`DataError::DuplicateColumn`], [`DataError::UnsupportedType`],
+    /// [`DataError::MissingValue`] / [`DataError::NonFinite`] naming column and row,
+    /// [`DataError::AllMissing`], [`DataError::TooManyCategories`], binning errors, and any
+    /// error of the stream. With several faulty columns, the first (target, then features in
+    /// order) is reported.
+    pub fn fit_stream(
+        &self,
+        schema: &Schema,
+        batches: impl IntoIterator<Item = Result<RecordBatch>>,
+        progress: &dyn FitProgress,
+    ) -> Result<(Encoding, Encoded)> {
+        let resolver = Resolver::new(schema);
         let names: Vec<String> = match &self.features {
             Some(f) => f.clone(),
-            None => table
-                .column_names()
-                .into_iter()
-                .filter(|c| *c != self.target)
+            None => schema
+                .fields()
+                .iter()
+                .map(|f| f.name())
+                .filter(|c| **c != self.target)
+                .cloned()
                 .collect(),
         };
         if names.is_empty() {
@@ -418,65 +443,48 @@ impl DatasetBuilder {
                 reason: "no feature columns".into(),
             });
         }
-        if let Some(dup) = names
-            .iter()
-            .enumerate()
-            .find(|(i, n)| names[..*i].contains(*n) || **n == self.target)
-        {
-            return Err(DataError::DuplicateColumn {
-                path: "features".into(),
-                column: dup.1.clone(),
+        check_distinct(&names, Some(self.target.as_str()), "features")?;
+        let mut columns = Vec::with_capacity(names.len() + 1);
+        let t = resolver.index(&self.target, "table")?;
+        let tdt = schema.field(t).data_type();
+        columns.push((
+            t,
+            self.target.as_str(),
+            Kind::of(&self.target, tdt, !tdt.is_floating())?,
+        ));
+        for n in &names {
+            columns.push(self.resolve(&resolver, schema, n)?);
+        }
+        let (gathered, n_rows) = gather(&columns, batches, &|r| progress.rows_read(r))?;
+        if n_rows == 0 {
+            return Err(DataError::EmptyFile {
+                path: "table".into(),
+                reason: "no data rows",
             });
         }
-        let dtype = |n: &str| -> Result<DataType> {
-            table
-                .schema
-                .field_with_name(n)
-                .map(|f| f.data_type().clone())
-                .map_err(|_| DataError::UnknownColumn {
-                    path: "table".into(),
-                    column: n.into(),
-                    available: table.column_names().join(", "),
-                })
-        };
-        // Target: categorical unless float.
-        let tdt = dtype(&self.target)?;
-        let t_as_string = !tdt.is_floating();
-        let traw = column_values(table, &self.target, t_as_string)?;
-        let mut raws = Vec::with_capacity(names.len());
-        for n in &names {
-            raws.push(self.feature_values(table, n, &dtype(n)?)?);
-        }
-        // Missing rows.
-        let n_rows = table.num_rows();
-        let drop = self.rows_to_drop(
-            n_rows,
-            std::iter::once((&traw, &self.target)).chain(raws.iter().zip(&names)),
-        )?;
+        let drop = self.rows_to_drop(n_rows, &gathered)?;
         let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
         let dropped_rows: Vec<usize> = (0..n_rows).filter(|&i| drop[i]).collect();
-        let take = |raw: &Raw| -> Raw {
-            match raw {
-                Raw::Num(v) => Raw::Num(keep.iter().map(|&i| v[i]).collect()),
-                Raw::Str(v) => Raw::Str(keep.iter().map(|&i| v[i].clone()).collect()),
-            }
-        };
-        let traw = take(&traw);
-        let tenc = self.fit_column(&self.target, &traw, &Binning::Quantile { bins: 10 }, None)?;
-        let probe = Encoding {
-            target: tenc.clone(),
-            features: Vec::new(),
-            missing: self.missing,
-            unseen: self.unseen,
-        };
-        let tcodes = probe.encode_column(&tenc, &traw, &keep)?;
+        let mut gathered = gathered.into_iter();
+        let tg = gathered.next().ok_or(DataError::EmptyColumn {
+            column: self.target.clone(),
+        })?;
+        let (tenc, tcodes) = self.encode(tg, &keep, &Binning::Quantile { bins: 10 }, None)?;
+        let encoded: Vec<Result<(ColumnEncoding, Codes)>> = gathered
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|g| {
+                let r = self.encode(g, &keep, &self.binning, Some(&tcodes));
+                progress.column_encoded();
+                r
+            })
+            .collect();
         let mut features = Vec::with_capacity(names.len());
         let mut cols = Vec::with_capacity(names.len());
-        for (raw, name) in raws.iter().zip(&names) {
-            let raw = take(raw);
-            let enc = self.fit_column(name, &raw, &self.binning, Some(&tcodes))?;
-            cols.push(probe.encode_column(&enc, &raw, &keep)?);
+        for r in encoded {
+            let (enc, codes) = r?;
             features.push(enc);
+            cols.push(codes);
         }
         let encoding = Encoding {
             target: tenc,
@@ -495,71 +503,87 @@ impl DatasetBuilder {
         ))
     }
 
-    /// Rows to drop for missing values in the used columns (`Missing::DropRow`), after
-    /// checking each column for infinities, for being all missing and, under
-    /// `Missing::Error`, for any missing value.
-    fn rows_to_drop<'a>(
+    /// `(position, name, kind)` of the feature `name`.
+    fn resolve<'a>(
         &self,
-        n_rows: usize,
-        columns: impl Iterator<Item = (&'a Raw, &'a String)>,
-    ) -> Result<Vec<bool>> {
+        resolver: &Resolver,
+        schema: &Schema,
+        name: &'a str,
+    ) -> Result<(usize, &'a str, Kind)> {
+        let i = resolver.index(name, "table")?;
+        let dt = schema.field(i).data_type();
+        let declared = self.categorical.iter().any(|c| c == name)
+            || (dt.is_integer() && self.integers_as_categories == Some(true));
+        Ok((i, name, Kind::of(name, dt, declared)?))
+    }
+
+    /// Rows to drop for missing values in the used columns (`Missing::DropRow`), after
+    /// checking each column, in order, for infinities, for being all missing and, under
+    /// `Missing::Error`, for any missing value.
+    fn rows_to_drop(&self, n_rows: usize, columns: &[Gathered]) -> Result<Vec<bool>> {
         let mut drop = vec![false; n_rows];
-        for (raw, name) in columns {
-            check_inf(raw, name)?;
-            if n_rows > 0 && missing_rows(raw).count() == n_rows {
-                return Err(DataError::AllMissing {
-                    column: name.clone(),
+        for g in columns {
+            if let Some((row, value)) = g.first_inf {
+                return Err(DataError::NonFinite {
+                    column: g.name.clone(),
+                    row,
+                    value,
                 });
             }
-            for row in missing_rows(raw) {
-                match self.missing {
-                    Missing::Error => {
-                        return Err(DataError::MissingValue {
-                            column: name.clone(),
-                            row,
-                        })
-                    }
-                    Missing::DropRow => drop[row] = true,
-                    Missing::OwnCategory => {}
+            if n_rows > 0 && g.missing.len() == n_rows {
+                return Err(DataError::AllMissing {
+                    column: g.name.clone(),
+                });
+            }
+            match (self.missing, g.missing.first()) {
+                (Missing::Error, Some(&row)) => {
+                    return Err(DataError::MissingValue {
+                        column: g.name.clone(),
+                        row,
+                    })
                 }
+                (Missing::DropRow, _) => {
+                    for &row in &g.missing {
+                        drop[row] = true;
+                    }
+                }
+                _ => {}
             }
         }
         Ok(drop)
     }
 
-    /// A feature column's values: numbers, or strings when it is categorical (integers by
-    /// [`DatasetBuilder::integers_as_categories`] or the cardinality rule).
-    fn feature_values(&self, table: &Table, name: &str, dt: &DataType) -> Result<Raw> {
-        let as_string = if is_integer(dt) {
-            match self.integers_as_categories {
-                Some(b) => b,
-                None => {
-                    let Raw::Num(v) = column_values(table, name, false)? else {
-                        unreachable!("a numeric read gives numbers")
-                    };
-                    let mut d: Vec<i128> = v.iter().flatten().map(|&x| x as i128).collect();
-                    d.sort_unstable();
-                    d.dedup();
-                    d.len() <= self.integer_category_max
-                }
-            }
-        } else {
-            !is_numeric(dt)
-        };
-        column_values(table, name, as_string)
+    /// Fits and encodes the columns `names` alone, without a target (for entropies and MI
+    /// between column groups): every column follows the builder's binning, categorical
+    /// columns and missing policy; the target and feature list of the builder are ignored.
+    ///
+    /// # Errors
+    /// As [`DatasetBuilder::fit_columns_stream`].
+    pub fn fit_columns(&self, table: &Table, names: &[String]) -> Result<EncodedColumns> {
+        self.fit_columns_stream(
+            &table.schema,
+            table.batches.iter().cloned().map(Ok),
+            names,
+            &NoProgress,
+        )
     }
 
-    /// Fits and encodes the columns `names` alone, without a target (for entropies and MI
-    /// between column groups): every column follows the builder's binning, integer rule and
-    /// missing policy; the target and feature list of the builder are ignored.
+    /// As [`DatasetBuilder::fit_columns`], on a stream of batches held one at a time.
     ///
     /// # Errors
     /// [`DataError::InvalidParameter`] for no columns, [`DataError::DuplicateColumn`],
     /// [`DataError::UnknownColumn`], [`DataError::UnsupportedType`],
     /// [`DataError::MissingValue`] / [`DataError::NonFinite`] naming column and row,
     /// [`DataError::AllMissing`], [`DataError::TooManyCategories`],
-    /// [`DataError::TargetRequired`] for a supervised binning (MDLP).
-    pub fn fit_columns(&self, table: &Table, names: &[String]) -> Result<EncodedColumns> {
+    /// [`DataError::TargetRequired`] for a supervised binning (MDLP),
+    /// [`DataError::EmptyFile`] when no row is left, and any error of the stream.
+    pub fn fit_columns_stream(
+        &self,
+        schema: &Schema,
+        batches: impl IntoIterator<Item = Result<RecordBatch>>,
+        names: &[String],
+        progress: &dyn FitProgress,
+    ) -> Result<EncodedColumns> {
         if names.is_empty() {
             return Err(DataError::InvalidParameter {
                 name: "columns",
@@ -567,37 +591,20 @@ impl DatasetBuilder {
                 reason: "no columns".into(),
             });
         }
-        if let Some((_, dup)) = names
-            .iter()
-            .enumerate()
-            .find(|(i, n)| names[..*i].contains(*n))
-        {
-            return Err(DataError::DuplicateColumn {
-                path: "columns".into(),
-                column: dup.clone(),
-            });
-        }
+        check_distinct(names, None, "columns")?;
         if self.binning == Binning::Mdlp {
             return Err(DataError::TargetRequired {
                 column: names[0].clone(),
                 binning: self.binning.name(),
             });
         }
-        let mut raws = Vec::with_capacity(names.len());
-        for n in names {
-            let dt = table
-                .schema
-                .field_with_name(n)
-                .map(|f| f.data_type().clone())
-                .map_err(|_| DataError::UnknownColumn {
-                    path: "table".into(),
-                    column: n.clone(),
-                    available: table.column_names().join(", "),
-                })?;
-            raws.push(self.feature_values(table, n, &dt)?);
-        }
-        let n_rows = table.num_rows();
-        let drop = self.rows_to_drop(n_rows, raws.iter().zip(names))?;
+        let resolver = Resolver::new(schema);
+        let columns = names
+            .iter()
+            .map(|n| self.resolve(&resolver, schema, n))
+            .collect::<Result<Vec<_>>>()?;
+        let (gathered, n_rows) = gather(&columns, batches, &|r| progress.rows_read(r))?;
+        let drop = self.rows_to_drop(n_rows, &gathered)?;
         let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
         if keep.is_empty() {
             return Err(DataError::EmptyFile {
@@ -605,25 +612,20 @@ impl DatasetBuilder {
                 reason: "every row has a missing value in a used column",
             });
         }
-        let probe = Encoding {
-            target: ColumnEncoding::Categorical {
-                name: String::new(),
-                levels: Vec::new(),
-            },
-            features: Vec::new(),
-            missing: self.missing,
-            unseen: self.unseen,
-        };
+        let encoded: Vec<Result<(ColumnEncoding, Codes)>> = gathered
+            .into_par_iter()
+            .map(|g| {
+                let r = self.encode(g, &keep, &self.binning, None);
+                progress.column_encoded();
+                r
+            })
+            .collect();
         let mut encodings = Vec::with_capacity(names.len());
         let mut codes = Vec::with_capacity(names.len());
-        for (raw, name) in raws.iter().zip(names) {
-            let raw = match raw {
-                Raw::Num(v) => Raw::Num(keep.iter().map(|&i| v[i]).collect()),
-                Raw::Str(v) => Raw::Str(keep.iter().map(|&i| v[i].clone()).collect()),
-            };
-            let enc = self.fit_column(name, &raw, &self.binning, None)?;
-            codes.push(probe.encode_column(&enc, &raw, &keep)?);
+        for r in encoded {
+            let (enc, c) = r?;
             encodings.push(enc);
+            codes.push(c);
         }
         Ok(EncodedColumns {
             encodings,
@@ -633,80 +635,170 @@ impl DatasetBuilder {
         })
     }
 
-    fn fit_column(
+    /// Fits one gathered column on the rows `keep` and encodes those rows (consuming the
+    /// store). `target` (codes of the kept rows) is what MDLP splits against.
+    fn encode(
         &self,
-        name: &str,
-        raw: &Raw,
+        g: Gathered,
+        keep: &[usize],
         binning: &Binning,
         target: Option<&Codes>,
-    ) -> Result<ColumnEncoding> {
-        match raw {
-            Raw::Num(v) => {
-                let present: Vec<f64> = v.iter().flatten().copied().collect();
+    ) -> Result<(ColumnEncoding, Codes)> {
+        let all = keep.len() == g.len();
+        let name = g.name;
+        match g.store {
+            Store::Num(v) => {
+                let kept = |i: usize| if all { v[i] } else { v[keep[i]] };
+                let present: Vec<f64> = (0..keep.len()).map(kept).filter(|x| !x.is_nan()).collect();
                 if present.is_empty() {
-                    return Err(DataError::AllMissing {
-                        column: name.into(),
-                    });
+                    return Err(DataError::AllMissing { column: name });
                 }
                 // MDLP needs the target on the rows where the feature is present.
                 let sub_target;
                 let target = match target {
-                    Some(t) if present.len() != v.len() => {
-                        let idx: Vec<usize> = (0..v.len()).filter(|&i| v[i].is_some()).collect();
+                    Some(t) if present.len() != keep.len() => {
+                        let idx: Vec<usize> =
+                            (0..keep.len()).filter(|&i| !kept(i).is_nan()).collect();
                         sub_target = t.take(&idx);
                         Some(&sub_target)
                     }
                     t => t,
                 };
-                let bins = FittedBins::fit_named(&present, binning, target, name)?
+                let bins = FittedBins::fit_named(&present, binning, target, &name)?
                     .with_unseen(self.unseen);
+                drop(present);
                 if bins.cardinality() as usize > self.max_categories {
                     return Err(DataError::TooManyCategories {
-                        column: name.into(),
+                        column: name,
                         found: bins.cardinality() as usize,
                         max: self.max_categories,
                     });
                 }
-                Ok(ColumnEncoding::Numeric {
-                    name: name.into(),
-                    bins,
-                })
-            }
-            Raw::Str(v) => {
-                let mut levels: Vec<String> = v.iter().flatten().cloned().collect();
-                if levels.is_empty() {
-                    return Err(DataError::AllMissing {
-                        column: name.into(),
+                let enc = ColumnEncoding::Numeric { name, bins };
+                let card = cardinality(&enc, self.missing, self.unseen);
+                let ColumnEncoding::Numeric { bins, name } = &enc else {
+                    unreachable!("built above")
+                };
+                let mut out = Vec::with_capacity(keep.len());
+                for (i, &row) in keep.iter().enumerate() {
+                    let x = kept(i);
+                    out.push(if x.is_nan() {
+                        card - 1
+                    } else {
+                        bins.code_of(x).ok_or_else(|| DataError::UnseenValue {
+                            column: name.clone(),
+                            row,
+                            value: x.to_string(),
+                        })?
                     });
                 }
-                levels.sort_unstable();
-                levels.dedup();
-                if levels.len() > self.max_categories {
-                    return Err(DataError::TooManyCategories {
-                        column: name.into(),
-                        found: levels.len(),
-                        max: self.max_categories,
-                    });
-                }
-                Ok(ColumnEncoding::Categorical {
-                    name: name.into(),
-                    levels,
-                })
+                let codes = Codes::from_codes(out, card)?;
+                Ok((enc, codes))
             }
+            Store::Int(d) => {
+                let levels: Vec<String> = d.levels.iter().map(i64::to_string).collect();
+                self.encode_dict(name, levels, d.codes, keep, all)
+            }
+            Store::Text(d) => self.encode_dict(name, d.levels, d.codes, keep, all),
         }
     }
+
+    /// Categories: the levels seen on the kept rows, sorted as text (code = position).
+    fn encode_dict(
+        &self,
+        name: String,
+        levels: Vec<String>,
+        codes: Vec<u32>,
+        keep: &[usize],
+        all: bool,
+    ) -> Result<(ColumnEncoding, Codes)> {
+        let kept = |i: usize| if all { codes[i] } else { codes[keep[i]] };
+        let mut used = vec![false; levels.len()];
+        for i in 0..keep.len() {
+            let c = kept(i);
+            if c != MISSING {
+                used[c as usize] = true;
+            }
+        }
+        let mut order: Vec<usize> = (0..levels.len()).filter(|&l| used[l]).collect();
+        if order.is_empty() {
+            return Err(DataError::AllMissing { column: name });
+        }
+        order.sort_unstable_by(|&a, &b| levels[a].cmp(&levels[b]));
+        if order.len() > self.max_categories {
+            return Err(DataError::TooManyCategories {
+                column: name,
+                found: order.len(),
+                max: self.max_categories,
+            });
+        }
+        let mut remap = vec![MISSING; levels.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new as u32;
+        }
+        let mut levels = levels;
+        let sorted: Vec<String> = order
+            .iter()
+            .map(|&l| std::mem::take(&mut levels[l]))
+            .collect();
+        let enc = ColumnEncoding::Categorical {
+            name,
+            levels: sorted,
+        };
+        let card = cardinality(&enc, self.missing, self.unseen);
+        let out: Vec<u32> = (0..keep.len())
+            .map(|i| match kept(i) {
+                MISSING => card - 1,
+                c => remap[c as usize],
+            })
+            .collect();
+        let codes = Codes::from_codes(out, card)?;
+        Ok((enc, codes))
+    }
 }
+
+/// Fails on the first name repeated (or equal to `target`).
+fn check_distinct(names: &[String], target: Option<&str>, what: &str) -> Result<()> {
+    let mut seen: HashSet<&str> = target.into_iter().collect();
+    match names.iter().find(|n| !seen.insert(n.as_str())) {
+        Some(dup) => Err(DataError::DuplicateColumn {
+            path: what.into(),
+            column: dup.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Number of codes of a column under a missing and unseen policy; see
+/// [`Encoding::cardinality`].
+fn cardinality(column: &ColumnEncoding, missing: Missing, unseen: Unseen) -> u32 {
+    let other = matches!(column, ColumnEncoding::Categorical { .. }) && unseen == Unseen::Other;
+    column.base_cardinality() + u32::from(other) + u32::from(missing == Missing::OwnCategory)
+}
+
+/// What a long fit reports as it goes (the CLI draws bars from it); every method defaults
+/// to doing nothing.
+pub trait FitProgress: Sync {
+    /// `rows` data rows have been read so far.
+    fn rows_read(&self, rows: usize) {
+        let _ = rows;
+    }
+    /// One more column has been fitted and encoded (called from worker threads).
+    fn column_encoded(&self) {}
+}
+
+/// A [`FitProgress`] that reports nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl FitProgress for NoProgress {}
 
 impl Encoding {
     /// Number of codes of a column: its bins or levels, plus one for unseen categories under
     /// [`Unseen::Other`] (categorical columns), plus one for missing under
     /// [`Missing::OwnCategory`].
     pub fn cardinality(&self, column: &ColumnEncoding) -> u32 {
-        let unseen =
-            matches!(column, ColumnEncoding::Categorical { .. }) && self.unseen == Unseen::Other;
-        column.base_cardinality()
-            + u32::from(unseen)
-            + u32::from(self.missing == Missing::OwnCategory)
+        cardinality(column, self.missing, self.unseen)
     }
 
     /// Feature names, in order.
@@ -782,21 +874,14 @@ impl Encoding {
         Ok(Codes::from_codes(out, card)?)
     }
 
-    fn raw_for(&self, enc: &ColumnEncoding, batch: &RecordBatch) -> Result<Raw> {
+    fn raw_for(
+        &self,
+        enc: &ColumnEncoding,
+        batch: &RecordBatch,
+        resolver: &Resolver,
+    ) -> Result<Raw> {
         let name = enc.name();
-        let col = batch
-            .column_by_name(name)
-            .ok_or_else(|| DataError::UnknownColumn {
-                path: "batch".into(),
-                column: name.into(),
-                available: batch
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let col = batch.column(resolver.index(name, "batch")?);
         raw_of(col, name, matches!(enc, ColumnEncoding::Categorical { .. }))
     }
 
@@ -810,11 +895,13 @@ impl Encoding {
         batch: &RecordBatch,
         row_offset: usize,
     ) -> Result<(Vec<Codes>, Codes, Vec<usize>)> {
-        let traw = self.raw_for(&self.target, batch)?;
+        let schema = batch.schema();
+        let resolver = Resolver::new(&schema);
+        let traw = self.raw_for(&self.target, batch, &resolver)?;
         let fraws = self
             .features
             .iter()
-            .map(|f| self.raw_for(f, batch))
+            .map(|f| self.raw_for(f, batch, &resolver))
             .collect::<Result<Vec<_>>>()?;
         let n = batch.num_rows();
         let mut drop = vec![false; n];
@@ -925,22 +1012,17 @@ impl Encoding {
 pub fn numeric_matrix(table: &Table, names: &[String]) -> Result<ndarray::Array2<f64>> {
     let n = table.num_rows();
     let mut out = ndarray::Array2::<f64>::zeros((n, names.len()));
+    let resolver = Resolver::new(&table.schema);
     for (j, name) in names.iter().enumerate() {
-        let field = table
-            .schema
-            .field_with_name(name)
-            .map_err(|_| DataError::UnknownColumn {
-                path: "table".into(),
-                column: name.clone(),
-                available: table.column_names().join(", "),
-            })?;
+        let idx = resolver.index(name, "table")?;
+        let field = table.schema.field(idx);
         if !is_numeric(field.data_type()) {
             return Err(DataError::UnsupportedType {
                 column: name.clone(),
                 data_type: field.data_type().to_string(),
             });
         }
-        let Raw::Num(v) = column_values(table, name, false)? else {
+        let Raw::Num(v) = column_values(table, idx, name, false)? else {
             unreachable!()
         };
         for (i, x) in v.iter().enumerate() {

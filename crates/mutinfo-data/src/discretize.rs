@@ -364,6 +364,30 @@ fn mdlp_cuts(values: &[f64], classes: &[u32], n_classes: usize) -> Vec<f64> {
     cuts
 }
 
+/// Quantile edges for a column with at most `bins` distinct values (`sorted` ascending): one
+/// bin per distinct value, cut halfway between neighbours (at the upper value when the midpoint
+/// rounds onto the lower one). Equal-frequency edges would merge rare values into their
+/// neighbours' bin (a 0/1 column with 10 % ones has every quantile at 0 but the last, i.e. one
+/// bin), although `bins` bins are room enough for every value. `None` with more distinct values.
+fn few_distinct_edges(sorted: &[f64], bins: usize) -> Option<Vec<f64>> {
+    let mut distinct = 1;
+    for w in sorted.windows(2) {
+        if w[0] != w[1] {
+            distinct += 1;
+            if distinct > bins {
+                return None;
+            }
+        }
+    }
+    let mut edges = vec![sorted[0]];
+    for w in sorted.windows(2).filter(|w| w[0] != w[1]) {
+        let mid = w[0] / 2.0 + w[1] / 2.0;
+        edges.push(if mid > w[0] && mid <= w[1] { mid } else { w[1] });
+    }
+    edges.push(sorted[sorted.len() - 1]);
+    Some(edges)
+}
+
 fn norm_zero(v: f64) -> f64 {
     if v == 0.0 {
         0.0
@@ -429,6 +453,14 @@ impl FittedBins {
             },
             Binning::Quantile { bins } => {
                 let sorted = sorted_copy(values);
+                if let Some(edges) = few_distinct_edges(&sorted, *bins) {
+                    return Ok(FittedBins {
+                        name,
+                        binning: binning.clone(),
+                        map: BinMap::Edges { edges },
+                        unseen: Unseen::Error,
+                    });
+                }
                 let levels = linspace(0.0, 100.0, bins + 1);
                 let raw: Vec<f64> = levels
                     .iter()
@@ -440,6 +472,10 @@ impl FittedBins {
                     if i == 0 || e - raw[i - 1] > 1e-8 {
                         edges.push(e);
                     }
+                }
+                // A spread below sklearn's 1e-8 leaves one edge: one bin over the range.
+                if edges.len() < 2 {
+                    edges = vec![lo, hi];
                 }
                 BinMap::Edges { edges }
             }

@@ -238,6 +238,12 @@ fn projection(
     columns: Option<&[String]>,
 ) -> Result<Option<Vec<usize>>> {
     let Some(cols) = columns else { return Ok(None) };
+    let by_name: std::collections::HashMap<&str, usize> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name().as_str(), i))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     cols.iter()
         .map(|c| {
@@ -247,16 +253,19 @@ fn projection(
                     column: c.clone(),
                 });
             }
-            schema.index_of(c).map_err(|_| DataError::UnknownColumn {
-                path: path.into(),
-                column: c.clone(),
-                available: schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            by_name
+                .get(c.as_str())
+                .copied()
+                .ok_or_else(|| DataError::UnknownColumn {
+                    path: path.into(),
+                    column: c.clone(),
+                    available: schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
         })
         .collect::<Result<Vec<_>>>()
         .map(Some)

@@ -22,12 +22,13 @@ pub mod bridge;
 pub mod columns;
 pub mod discretize;
 pub mod error;
+mod gather;
 pub mod io;
 
 pub use bridge::{linfa_classification, linfa_regression, LinfaBuilder};
 pub use columns::{
     column_kinds, numeric_matrix, ColumnEncoding, DatasetBuilder, Encoded, EncodedColumns,
-    Encoding, Missing,
+    Encoding, FitProgress, Missing, NoProgress,
 };
 pub use discretize::{Binning, FittedBins, FittedDiscretizer, Unseen};
 pub use error::{DataError, Result};

@@ -74,7 +74,7 @@ fn kinds_codes_and_names() {
     assert_eq!(out.target.to_u32_vec(), [0, 1, 0, 1, 0, 1]);
     let col = |j: usize| out.features.column(j).to_u32_vec();
     assert_eq!(col(0), [0, 1, 0, 1, 0, 1]); // uniform 2 bins over [0, 12]
-    assert_eq!(col(1), [0, 1, 0, 1, 0, 2]); // few distinct integers → categories 5,7,9
+    assert_eq!(col(1), [0, 1, 0, 1, 0, 1]); // integers are numbers: uniform edges 5, 7, 9
     assert_eq!(col(2), [0, 1, 0, 1, 2, 1]); // LargeUtf8 levels p,q,r
     assert_eq!(col(3), [1, 0, 1, 0, 1, 1]); // Boolean levels "false","true"
     assert_eq!(col(5), [0, 0, 1, 1, 1, 1]); // Float32 uniform
@@ -87,20 +87,30 @@ fn kinds_codes_and_names() {
         .fit(&t)
         .unwrap();
     assert_eq!(out.features.column(0).to_u32_vec(), [0, 0, 0, 1, 1, 1]);
-    // Rule threshold: 6 distinct > 3 → numeric.
-    let (e, _) = DatasetBuilder::new("y")
-        .features(["u", "i"])
-        .integer_category_max(3)
+    // Declared categorical: raw values are the levels (as text); the others stay numbers,
+    // and the default quantile binning keeps i's three values apart.
+    let (e, out) = DatasetBuilder::new("y")
+        .features(["u", "i", "f"])
+        .categorical(["i", "f"])
         .fit(&t)
         .unwrap();
     assert!(matches!(
         e.features[0],
         mutinfo_data::ColumnEncoding::Numeric { .. }
     ));
+    match &e.features[1] {
+        mutinfo_data::ColumnEncoding::Categorical { levels, .. } => {
+            assert_eq!(levels, &["5", "7", "9"])
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
-        e.features[1],
+        e.features[2],
         mutinfo_data::ColumnEncoding::Categorical { .. }
     ));
+    assert_eq!(out.features.column(1).to_u32_vec(), [0, 1, 0, 1, 0, 2]);
+    let (_, binned) = DatasetBuilder::new("y").features(["i"]).fit(&t).unwrap();
+    assert_eq!(binned.features.column(0).to_u32_vec(), [0, 1, 0, 1, 0, 2]);
     // The encoding knows MI: f determines y.
     let tab = ContingencyTable::from_codes(out.features.column(0), &out.target).unwrap();
     assert!(tab.mutual_information(Estimator::PlugIn) >= 0.0);
@@ -410,4 +420,93 @@ fn fit_columns_encodes_without_a_target() {
         .fit_columns(&table, &names(&["x"]))
         .unwrap_err();
     assert!(matches!(e, DataError::TargetRequired { .. }), "{e}");
+}
+
+/// A table of `rows` with an integer, a float (with NaN) and a text column and an integer
+/// target, cut into batches at `cuts`.
+fn mixed(ints: &[i32], floats: &[f64], cuts: &[usize]) -> Table {
+    let n = ints.len();
+    let text: Vec<Option<String>> = ints
+        .iter()
+        .map(|&i| (i % 4 != 3).then(|| format!("t{}", i % 5)))
+        .collect();
+    let y: Vec<i32> = ints.iter().map(|&i| i % 3).collect();
+    let full = table(
+        vec![
+            ("y", Arc::new(Int32Array::from(y)) as ArrayRef),
+            ("i", Arc::new(Int32Array::from(ints.to_vec()))),
+            ("c", Arc::new(Int32Array::from(ints.to_vec()))),
+            ("f", Arc::new(Float64Array::from(floats.to_vec()))),
+            ("s", Arc::new(StringArray::from(text))),
+        ],
+        0,
+    );
+    let batch = &full.batches[0];
+    let mut bounds: Vec<usize> = cuts.iter().map(|&c| c % (n + 1)).collect();
+    bounds.extend([0, n]);
+    bounds.sort_unstable();
+    bounds.dedup();
+    let batches = bounds
+        .windows(2)
+        .map(|w| batch.slice(w[0], w[1] - w[0]))
+        .collect();
+    Table {
+        schema: full.schema,
+        batches,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// The streamed, parallel fit gives the same encoding and codes whatever the batches and
+    /// the number of threads, and its codes match a direct computation.
+    #[test]
+    fn streamed_fit_is_independent_of_batches_and_threads_and_matches_brute_force(
+        rows in proptest::collection::vec((-20i32..40, 0u8..12), 1..120),
+        cuts in proptest::collection::vec(0usize..200, 0..5),
+    ) {
+        let ints: Vec<i32> = rows.iter().map(|r| r.0).collect();
+        let floats: Vec<f64> = rows
+            .iter()
+            .map(|r| if r.1 == 0 { f64::NAN } else { f64::from(r.1) * 0.25 })
+            .collect();
+        let builder = DatasetBuilder::new("y")
+            .categorical(["c"])
+            .missing(Missing::OwnCategory);
+        let one = mixed(&ints, &floats, &[]);
+        let many = mixed(&ints, &floats, &cuts);
+        let (e1, c1) = builder.fit(&one).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let (e2, c2) = pool.install(|| builder.fit(&many)).unwrap();
+        proptest::prop_assert_eq!(&e1, &e2);
+        for j in 0..c1.features.n_cols() {
+            proptest::prop_assert_eq!(c1.features.column(j), c2.features.column(j));
+        }
+        proptest::prop_assert_eq!(&c1.target, &c2.target);
+        // Brute force: "c" codes are ranks among the distinct values sorted as text.
+        let mut levels: Vec<String> = ints.iter().map(|i| i.to_string()).collect();
+        levels.sort();
+        levels.dedup();
+        let want: Vec<u32> = ints
+            .iter()
+            .map(|i| levels.binary_search(&i.to_string()).unwrap() as u32)
+            .collect();
+        proptest::prop_assert_eq!(c1.features.column(1).to_u32_vec(), want);
+        // "i" and "f" follow FittedBins fitted on the present values; NaN is the last code.
+        let present: Vec<f64> = floats.iter().copied().filter(|x| !x.is_nan()).collect();
+        if !present.is_empty() {
+            let bins = mutinfo_data::FittedBins::fit(&present, &Binning::Quantile { bins: 10 }, None)
+                .unwrap();
+            let card = c1.features.column(2).cardinality();
+            let want: Vec<u32> = floats
+                .iter()
+                .map(|&x| if x.is_nan() { card - 1 } else { bins.code_of(x).unwrap() })
+                .collect();
+            proptest::prop_assert_eq!(c1.features.column(2).to_u32_vec(), want);
+        }
+        let iv: Vec<f64> = ints.iter().map(|&i| f64::from(i)).collect();
+        let bins = mutinfo_data::FittedBins::fit(&iv, &Binning::Quantile { bins: 10 }, None).unwrap();
+        proptest::prop_assert_eq!(c1.features.column(0).to_u32_vec(), bins.transform(&iv).unwrap().to_u32_vec());
+    }
 }

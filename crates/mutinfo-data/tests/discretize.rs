@@ -234,6 +234,10 @@ fn data(name: &str) -> &'static [f64] {
 #[test]
 fn kbins_edges_and_codes_match_sklearn_bit_for_bit() {
     for &(name, strategy, bins, edges, codes, probe) in KBINS {
+        if strategy == "quantile" && distinct(data(name)) <= bins {
+            // Deliberate departure, tested in `quantile_keeps_few_distinct_values_apart`.
+            continue;
+        }
         let binning = Binning::parse(strategy, Some(bins)).unwrap();
         let fitted = FittedBins::fit(data(name), &binning, None).unwrap();
         let got = fitted.edges().unwrap();
@@ -249,6 +253,53 @@ fn kbins_edges_and_codes_match_sklearn_bit_for_bit() {
         assert_eq!(fitted.transform(data(name)).unwrap().to_u32_vec(), codes);
         assert_eq!(fitted.transform(&PROBE).unwrap().to_u32_vec(), probe);
     }
+}
+
+fn distinct(xs: &[f64]) -> usize {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    v.len()
+}
+
+/// sklearn's quantile edges merge rare values into a neighbour's bin even when there are
+/// bins to spare (on T = {0..4} with 5 bins it gives edges [0, 1, 3, 4]: 2 and 3 share a bin);
+/// with at most `bins` distinct values every value gets its own bin, cut at midpoints.
+#[test]
+fn quantile_keeps_few_distinct_values_apart() {
+    for bins in [5, 7, 10] {
+        let f = FittedBins::fit(&T, &Binning::Quantile { bins }, None).unwrap();
+        assert_eq!(f.edges().unwrap(), &[0.0, 0.5, 1.5, 2.5, 3.5, 4.0]);
+        let codes = f.transform(&T).unwrap().to_u32_vec();
+        let expect: Vec<u32> = T.iter().map(|&x| x as u32).collect();
+        assert_eq!(codes, expect);
+    }
+    // Issue 14: a 0/1 float column with 10 % ones was one bin (MI 0).
+    let xs: Vec<f64> = (0..100).map(|i| f64::from(u8::from(i % 10 == 0))).collect();
+    let f = FittedBins::fit(&xs, &Binning::Quantile { bins: 10 }, None).unwrap();
+    assert_eq!(f.cardinality(), 2);
+    let codes = f.transform(&xs).unwrap().to_u32_vec();
+    assert_eq!(codes.iter().filter(|&&c| c == 1).count(), 10);
+    // Adjacent floats: the midpoint rounds onto a value, the cut goes to the upper one.
+    let a = 1.0f64;
+    let b = f64::from_bits(a.to_bits() + 1);
+    let f = FittedBins::fit(&[a, b, a], &Binning::Quantile { bins: 4 }, None).unwrap();
+    assert_eq!(f.transform(&[a, b]).unwrap().to_u32_vec(), vec![0, 1]);
+}
+
+/// Issue 14: a spread below sklearn's 1e-8 edge tolerance left one edge and a slice panic.
+#[test]
+fn quantile_on_a_tiny_spread_gives_one_bin_without_panicking() {
+    let xs: Vec<f64> = (0..50).map(|i| 1.0 + f64::from(i) * 1e-11).collect();
+    let f = FittedBins::fit(&xs, &Binning::Quantile { bins: 10 }, None).unwrap();
+    assert_eq!(f.cardinality(), 1);
+    assert_eq!(f.edges().unwrap(), &[xs[0], xs[49]]);
+    assert!(f
+        .transform(&xs)
+        .unwrap()
+        .to_u32_vec()
+        .iter()
+        .all(|&c| c == 0));
 }
 
 #[test]

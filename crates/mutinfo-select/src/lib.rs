@@ -85,7 +85,7 @@ pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarg
 pub use criterion::Criterion;
 pub use discrete::select;
 pub use error::{Result, SelectError};
-pub use options::SelectOptions;
+pub use options::{SelectOptions, StepProgress};
 pub use result::{RoundScores, Selection, Step, StopReason};
 pub use selector::format;
 pub use selector::{

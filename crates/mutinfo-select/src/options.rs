@@ -31,6 +31,27 @@ pub struct SelectOptions {
     /// Features selected first, in this order, whatever their scores (warm start). Their steps
     /// are recorded with the criterion value they had when they were taken.
     pub fixed: Vec<usize>,
+    /// Told the number of steps taken after each pick (for a progress bar); never changes a
+    /// result, and is neither serialized nor compared.
+    #[serde(skip)]
+    pub progress: Option<StepProgress>,
+}
+
+/// A callback told the number of steps taken so far; see [`SelectOptions::progress`].
+#[derive(Clone)]
+pub struct StepProgress(pub std::sync::Arc<dyn Fn(usize) + Send + Sync>);
+
+impl std::fmt::Debug for StepProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepProgress")
+    }
+}
+
+/// Progress hooks never change a result, so options differing only there are equal.
+impl PartialEq for StepProgress {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Default for SelectOptions {
@@ -41,6 +62,7 @@ impl Default for SelectOptions {
             alpha: None,
             threshold: None,
             fixed: Vec::new(),
+            progress: None,
         }
     }
 }
@@ -75,6 +97,12 @@ impl SelectOptions {
     /// Sets [`SelectOptions::threshold`].
     pub fn threshold(mut self, threshold: f64) -> Self {
         self.threshold = Some(threshold);
+        self
+    }
+
+    /// Sets [`SelectOptions::progress`].
+    pub fn progress(mut self, on_step: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.progress = Some(StepProgress(std::sync::Arc::new(on_step)));
         self
     }
 

@@ -220,6 +220,9 @@ pub(crate) fn run<S: TermSource>(
             fixed: fixed.is_some(),
         });
         taken[best] = true;
+        if let Some(on_step) = &opts.progress {
+            (on_step.0)(steps.len());
+        }
         if steps.len() == k || steps.len() == p {
             stop = if steps.len() == p && opts.k.is_none_or(|k| k >= p) {
                 StopReason::Exhausted

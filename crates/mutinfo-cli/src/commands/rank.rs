@@ -107,23 +107,15 @@ pub fn run(a: &RankArgs) -> Result<()> {
             ("--plot", a.report.plot.as_deref()),
         ],
     )?;
-    let pb = progress::spinner("reading");
-    let table = a.input.read()?;
     let path = a.input.data.as_path();
-    target::check_exists(path, &table, &a.target)?;
-    let features = a
-        .encode
-        .pick(path, &table.column_names(), Some(&a.target))?;
-    crate::args::warn_identifiers(path, &table, &features);
+    let (batches, features) = a.input.open_for(&a.encode, &a.target)?;
     let b = a.report.base;
-    pb.set_message("computing");
     let (rows, scores, pvalues, settings): (usize, Vec<f64>, Option<Vec<f64>>, serde_json::Value) =
         match fam {
             Family::Discrete(est) => {
                 let builder = a.encode.builder(&a.target, &features)?;
-                let (encoding, enc) = builder
-                    .fit(&table)
-                    .map_err(|e| crate::error::in_file(path, e))?;
+                let (encoding, enc) = crate::args::fit_stream(&builder, batches)?;
+                crate::args::warn_identifiers(path, &enc);
                 if enc.target.observed_cardinality() < 2 {
                     return Err(CliError::input(
                         path,
@@ -154,6 +146,9 @@ pub fn run(a: &RankArgs) -> Result<()> {
                         "--p-values needs a discrete estimator (the G-test is for counts)".into(),
                     ));
                 }
+                drop(batches);
+                let pb = progress::spinner("reading");
+                let table = a.input.read()?;
                 let x = mutinfo_data::numeric_matrix(&table, &features)
                     .map_err(|e| crate::error::in_file(path, e))?;
                 let m = mutinfo_continuous::ContinuousMi::new()
@@ -162,19 +157,14 @@ pub fn run(a: &RankArgs) -> Result<()> {
                 let (estimates, kind) = if target::is_float(&table, &a.target) {
                     let y = mutinfo_data::numeric_matrix(&table, std::slice::from_ref(&a.target))
                         .map_err(|e| crate::error::in_file(path, e))?;
-                    let e = m.many(x.view(), y.column(0));
-                    (
-                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
-                        "continuous",
-                    )
+                    (m.many(x.view(), y.column(0)), "continuous")
                 } else {
                     let (codes, _) = target::classes(path, &table, &a.target)?;
-                    let e = m.many_discrete(x.view(), &codes);
-                    (
-                        e.map_err(|e| crate::error::continuous_in_file(path, &features, e))?,
-                        "classes",
-                    )
+                    (m.many_discrete(x.view(), &codes), "classes")
                 };
+                let estimates =
+                    estimates.map_err(|e| crate::error::continuous_in_file(path, &features, e))?;
+                pb.finish_and_clear();
                 let used: Vec<String> = estimates
                     .iter()
                     .map(|e| e.estimator.name().to_string())
@@ -194,7 +184,6 @@ pub fn run(a: &RankArgs) -> Result<()> {
                 )
             }
         };
-    pb.finish_and_clear();
     let mut ranked: Vec<Ranked> = features
         .iter()
         .enumerate()

@@ -120,14 +120,8 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             ("--plot", a.report.plot.as_deref()),
         ],
     )?;
-    let pb = progress::spinner("reading");
-    let table = a.input.read()?;
     let path = a.input.data.as_path();
-    target::check_exists(path, &table, &a.target)?;
-    let features = a
-        .encode
-        .pick(path, &table.column_names(), Some(&a.target))?;
-    crate::args::warn_identifiers(path, &table, &features);
+    let (batches, features) = a.input.open_for(&a.encode, &a.target)?;
     if let Some(k) = a.k.filter(|&k| k > features.len()) {
         // sklearn's SelectKBest raises here too: the request cannot be met.
         return Err(CliError::Usage(format!(
@@ -160,23 +154,27 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     }
     let (sel, names, rows, encoding, continuous) = match estimator {
         None => {
-            pb.set_message("encoding");
-            let (encoding, enc) = a
-                .encode
-                .builder(&a.target, &features)?
-                .fit(&table)
-                .map_err(|e| crate::error::in_file(path, e))?;
+            let builder = a.encode.builder(&a.target, &features)?;
+            let (encoding, enc) = crate::args::fit_stream(&builder, batches)?;
+            crate::args::warn_identifiers(path, &enc);
             if enc.target.observed_cardinality() < 2 {
                 return Err(CliError::input(
                     path,
                     format!("target column {} has a single class", a.target),
                 ));
             }
-            pb.set_message("selecting");
-            let sel = select(&enc.features, &enc.target, &opts)?;
-            (sel, enc.names, enc.target.len(), Some(encoding), None)
+            let steps = opts.k.unwrap_or(features.len()).min(features.len());
+            let pb = progress::bar(steps as u64, "selecting");
+            let bar = pb.clone();
+            let opts = opts.clone().progress(move |s| bar.set_position(s as u64));
+            let sel = select(&enc.features, &enc.target, &opts);
+            pb.finish_and_clear();
+            (sel?, enc.names, enc.target.len(), Some(encoding), None)
         }
         Some(est) => {
+            drop(batches);
+            let pb = progress::spinner("reading");
+            let table = a.input.read()?;
             if a.alpha.is_some() {
                 return Err(CliError::Usage(
                     "--alpha needs the discrete engine (the G-test is for counts):                      stop a continuous selection with -k or --threshold"
@@ -208,15 +206,22 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                         features[column]
                     ),
                 ),
+                mutinfo_select::SelectError::Estimate {
+                    term,
+                    source: mutinfo_continuous::ContinuousError::Feature { index, source },
+                } => CliError::input(
+                    path,
+                    format!("column {}: {term}: {source}", features[index]),
+                ),
                 e => e.into(),
             })?;
             let settings = json!({
                 "estimator": est.name(), "neighbors": a.neighbors, "target_kind": kind,
             });
+            pb.finish_and_clear();
             (sel, features.clone(), x.nrows(), None, Some(settings))
         }
     };
-    pb.finish_and_clear();
     let b = a.report.base;
     let names = &names;
     if let Some(p) = &a.save_model {

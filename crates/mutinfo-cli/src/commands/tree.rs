@@ -439,7 +439,7 @@ fn fit(a: &FitArgs) -> Result<()> {
     let names = a
         .columns
         .pick(path, &table.column_names(), Some(&a.target))?;
-    crate::args::warn_identifiers(path, &table, &names);
+    crate::args::warn_identifier_columns(path, &table, &names);
     for c in &a.categorical {
         if !names.contains(c) {
             return Err(CliError::Usage(format!(

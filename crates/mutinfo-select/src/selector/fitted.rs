@@ -75,10 +75,11 @@ pub struct InfoSelector {
 
 impl InfoSelector {
     /// Hyperparameters with their defaults: criterion [`Criterion::Jmi`](crate::Criterion::Jmi),
-    /// `k = 10`, no significance test (`alpha`), no threshold, no fixed features. Feature
-    /// values are used as categories as they are (each distinct value one category); give
-    /// continuous features a [`binning`](InfoSelectorParams::binning) or a continuous
-    /// [`estimator`](InfoSelectorParams::estimator) (kNN / Gaussian / copula, no binning).
+    /// `k = 10`, no significance test (`alpha`), no threshold, no fixed features. Features
+    /// are binned into 10 quantile bins (one bin per value for a column with at most 10
+    /// distinct values), as the CLI does; see [`binning`](InfoSelectorParams::binning), or
+    /// use a continuous [`estimator`](InfoSelectorParams::estimator) (kNN / Gaussian / copula,
+    /// no binning).
     pub fn params() -> InfoSelectorParams {
         InfoSelectorParams::new()
     }

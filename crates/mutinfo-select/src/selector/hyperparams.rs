@@ -108,7 +108,9 @@ impl InfoSelectorParams {
     pub(crate) fn new() -> Self {
         InfoSelectorParams(InfoSelectorValidParams {
             options: SelectOptions::default(),
-            binning: Binning::None,
+            binning: Binning::Quantile {
+                bins: mutinfo_data::discretize::DEFAULT_BINS,
+            },
             estimator: None,
             neighbors: DEFAULT_NEIGHBORS,
         })
@@ -146,9 +148,10 @@ impl InfoSelectorParams {
         self
     }
 
-    /// How feature values become categories (default [`Binning::None`]: each distinct value of
-    /// a column is one category, right for integer-coded data; give continuous features e.g.
-    /// `Binning::Uniform { bins: 10 }` or `Binning::Mdlp`). The fitted discretizer is kept
+    /// How feature values become categories (default `Binning::Quantile { bins: 10 }`, as the
+    /// CLI: equal-frequency bins, and one bin per value for a column with at most 10 distinct
+    /// values, so integer-coded data keep their values and floats are never raw categories;
+    /// [`Binning::None`] makes each distinct value a category). The fitted discretizer is kept
     /// with the selector.
     pub fn binning(mut self, binning: Binning) -> Self {
         self.0.binning = binning;
@@ -240,7 +243,7 @@ mod tests {
         assert!(InfoSelector::params().k(0).check().is_err());
         assert!(InfoSelector::params().alpha(1.5).check().is_err());
         assert!(InfoSelector::params().threshold(f64::NAN).check().is_err());
-        assert_eq!(v.binning(), &Binning::None);
+        assert_eq!(v.binning(), &Binning::Quantile { bins: 10 });
         assert!(InfoSelector::params()
             .binning(Binning::Uniform { bins: 0 })
             .check()

@@ -1,0 +1,303 @@
+//! One pass over a stream of record batches into compact per-column stores.
+//!
+//! Each used column is resolved to its position once (names through a hash map), then every
+//! batch is appended column by column in parallel and dropped: the decoded table is never
+//! held, only one store per column. Numbers are kept as `f64` (NaN = missing), categories as
+//! dictionary indices in their native type (integers never become strings per value; only
+//! the distinct levels are ever formatted).
+
+use std::collections::HashMap;
+
+use arrow::array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow::compute::cast;
+use arrow_schema::{DataType, Schema};
+use rayon::prelude::*;
+
+use crate::error::{DataError, Result};
+
+/// Marks a missing value among dictionary indices.
+pub(crate) const MISSING: u32 = u32::MAX;
+
+/// How one column is gathered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Numbers, to be binned.
+    Num,
+    /// Integers as categories (levels are the distinct values).
+    Int,
+    /// Text, booleans, dictionaries, and any other column declared categorical.
+    Text,
+}
+
+impl Kind {
+    /// The kind of a column of type `dt`: numbers are binned unless `categorical`, text and
+    /// dictionaries are categories.
+    ///
+    /// # Errors
+    /// [`DataError::UnsupportedType`] for a type that is neither.
+    pub(crate) fn of(column: &str, dt: &DataType, categorical: bool) -> Result<Kind> {
+        let int64_exact = dt.is_signed_integer()
+            || matches!(dt, DataType::UInt8 | DataType::UInt16 | DataType::UInt32);
+        Ok(match dt {
+            DataType::Null if categorical => Kind::Text,
+            DataType::Null => Kind::Num,
+            _ if dt.is_integer() || dt.is_floating() => match categorical {
+                false => Kind::Num,
+                true if int64_exact => Kind::Int,
+                true => Kind::Text,
+            },
+            _ if crate::columns::is_categorical(dt) => Kind::Text,
+            _ => {
+                return Err(DataError::UnsupportedType {
+                    column: column.into(),
+                    data_type: dt.to_string(),
+                })
+            }
+        })
+    }
+}
+
+/// A dictionary of levels in first-seen order and each row's index into it.
+#[derive(Debug)]
+pub(crate) struct Dict<K> {
+    index: HashMap<K, u32>,
+    /// The levels, in first-seen order.
+    pub(crate) levels: Vec<K>,
+    /// One index per row, [`MISSING`] for a missing value.
+    pub(crate) codes: Vec<u32>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Dict<K> {
+    fn new() -> Self {
+        Dict {
+            index: HashMap::new(),
+            levels: Vec::new(),
+            codes: Vec::new(),
+        }
+    }
+
+    fn push_borrowed<Q>(&mut self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let code = match self.index.get(key) {
+            Some(&c) => c,
+            None => {
+                let c = self.levels.len() as u32;
+                self.index.insert(key.to_owned(), c);
+                self.levels.push(key.to_owned());
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// Appends one batch of values (`None` = missing, its row recorded in `missing`); the
+    /// first value is data row `offset`.
+    fn extend<V, Q>(
+        &mut self,
+        values: impl Iterator<Item = Option<V>>,
+        missing: &mut Vec<usize>,
+        offset: usize,
+    ) where
+        V: std::borrow::Borrow<Q>,
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.codes.reserve(values.size_hint().0);
+        for (i, v) in values.enumerate() {
+            match v {
+                Some(v) => self.push_borrowed::<Q>(std::borrow::Borrow::<Q>::borrow(&v)),
+                None => {
+                    missing.push(offset + i);
+                    self.codes.push(MISSING);
+                }
+            }
+        }
+    }
+}
+
+/// One column's values across all batches.
+#[derive(Debug)]
+pub(crate) enum Store {
+    /// Numbers; NaN marks a missing value.
+    Num(Vec<f64>),
+    /// Integer categories.
+    Int(Dict<i64>),
+    /// Text categories.
+    Text(Dict<String>),
+}
+
+/// One gathered column with what the checks need.
+#[derive(Debug)]
+pub(crate) struct Gathered {
+    /// Column name.
+    pub(crate) name: String,
+    /// The values.
+    pub(crate) store: Store,
+    /// The first ±Inf (row, value).
+    pub(crate) first_inf: Option<(usize, f64)>,
+    /// Rows holding a missing value (null or NaN), ascending.
+    pub(crate) missing: Vec<usize>,
+}
+
+fn arrow_err(column: &str, source: arrow_schema::ArrowError) -> DataError {
+    DataError::Arrow {
+        path: format!("column {column}"),
+        source,
+    }
+}
+
+fn unsupported(column: &str, dt: &DataType) -> DataError {
+    DataError::UnsupportedType {
+        column: column.into(),
+        data_type: dt.to_string(),
+    }
+}
+
+impl Gathered {
+    fn new(name: &str, kind: Kind) -> Self {
+        Gathered {
+            name: name.to_string(),
+            store: match kind {
+                Kind::Num => Store::Num(Vec::new()),
+                Kind::Int => Store::Int(Dict::new()),
+                Kind::Text => Store::Text(Dict::new()),
+            },
+            first_inf: None,
+            missing: Vec::new(),
+        }
+    }
+
+    /// Number of rows gathered.
+    pub(crate) fn len(&self) -> usize {
+        match &self.store {
+            Store::Num(v) => v.len(),
+            Store::Int(d) => d.codes.len(),
+            Store::Text(d) => d.codes.len(),
+        }
+    }
+
+    /// Appends one batch's array; `offset` is the data row of its first element.
+    fn push(&mut self, array: &ArrayRef, offset: usize) -> Result<()> {
+        let name = self.name.as_str();
+        let dt = array.data_type();
+        let n = array.len();
+        if *dt == DataType::Null {
+            self.missing.extend(offset..offset + n);
+            match &mut self.store {
+                Store::Num(v) => v.resize(v.len() + n, f64::NAN),
+                Store::Int(d) => d.codes.resize(d.codes.len() + n, MISSING),
+                Store::Text(d) => d.codes.resize(d.codes.len() + n, MISSING),
+            }
+            return Ok(());
+        }
+        match &mut self.store {
+            Store::Num(v) => {
+                let f = cast(array, &DataType::Float64).map_err(|e| arrow_err(name, e))?;
+                let f = f
+                    .as_any()
+                    .downcast_ref::<Float64Array>()
+                    .ok_or_else(|| unsupported(name, dt))?;
+                v.reserve(n);
+                for (i, x) in f.iter().enumerate() {
+                    let x = x.unwrap_or(f64::NAN);
+                    if x.is_nan() {
+                        self.missing.push(offset + i);
+                    } else if x.is_infinite() && self.first_inf.is_none() {
+                        self.first_inf = Some((offset + i, x));
+                    }
+                    v.push(x);
+                }
+            }
+            Store::Int(d) => {
+                let a = cast(array, &DataType::Int64).map_err(|e| arrow_err(name, e))?;
+                let a = a
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .ok_or_else(|| unsupported(name, dt))?;
+                d.extend::<i64, i64>(a.iter(), &mut self.missing, offset);
+            }
+            Store::Text(d) => {
+                let s = cast(array, &DataType::Utf8).map_err(|e| arrow_err(name, e))?;
+                let s = s
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .ok_or_else(|| unsupported(name, dt))?;
+                d.extend::<&str, str>(s.iter(), &mut self.missing, offset);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Column positions by name, built once per schema.
+pub(crate) struct Resolver<'a> {
+    schema: &'a Schema,
+    by_name: HashMap<&'a str, usize>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(schema: &'a Schema) -> Self {
+        let by_name = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name().as_str(), i))
+            .collect();
+        Resolver { schema, by_name }
+    }
+
+    /// The position of `name`.
+    ///
+    /// # Errors
+    /// [`DataError::UnknownColumn`] listing the columns there are.
+    pub(crate) fn index(&self, name: &str, path: &str) -> Result<usize> {
+        self.by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| DataError::UnknownColumn {
+                path: path.into(),
+                column: name.into(),
+                available: self
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+/// Gathers the columns `columns` (`(position, name, kind)`) of a stream of batches, in
+/// parallel by column, one batch at a time. `on_rows` hears the rows read so far. Returns the
+/// stores (in the order given) and the number of rows.
+///
+/// # Errors
+/// Any error of the stream; [`DataError::Arrow`] when a column cannot be read as its kind.
+/// Among several columns failing on one batch, the first in the order given is reported.
+pub(crate) fn gather(
+    columns: &[(usize, &str, Kind)],
+    batches: impl IntoIterator<Item = Result<RecordBatch>>,
+    on_rows: &(dyn Fn(usize) + Sync),
+) -> Result<(Vec<Gathered>, usize)> {
+    let mut out: Vec<Gathered> = columns
+        .iter()
+        .map(|&(_, name, kind)| Gathered::new(name, kind))
+        .collect();
+    let mut rows = 0;
+    for batch in batches {
+        let batch = batch?;
+        let results: Vec<Result<()>> = out
+            .par_iter_mut()
+            .zip(columns.par_iter())
+            .map(|(g, &(i, _, _))| g.push(batch.column(i), rows))
+            .collect();
+        results.into_iter().collect::<Result<()>>()?;
+        rows += batch.num_rows();
+        on_rows(rows);
+    }
+    Ok((out, rows))
+}
