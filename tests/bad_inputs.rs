@@ -348,7 +348,6 @@ fn an_identifier_column_gets_a_warning_with_exclude() {
 }
 
 #[test]
-#[ignore = "quantile binning lands with issue 15 (crates/mutinfo-data/src/discretize.rs)"]
 fn quantile_binning_of_a_tiny_spread_does_not_panic() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = String::from("a,y\n");
@@ -360,7 +359,6 @@ fn quantile_binning_of_a_tiny_spread_does_not_panic() {
 }
 
 #[test]
-#[ignore = "quantile binning lands with issue 15 (crates/mutinfo-data/src/discretize.rs)"]
 fn quantile_binning_keeps_a_binary_float_column_in_two_bins() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = String::from("a,y\n");
@@ -380,5 +378,6 @@ fn quantile_binning_keeps_a_binary_float_column_in_two_bins() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((mi - std::f64::consts::LN_2).abs() < 1e-12, "{out}");
+    // The table prints ten significant digits.
+    assert!((mi - std::f64::consts::LN_2).abs() < 1e-9, "{out}");
 }
