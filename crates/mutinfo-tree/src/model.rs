@@ -108,7 +108,9 @@ impl<L> DecisionTree<L> {
     }
 
     /// Checks that the tree is consistent: node and class counts, features in range, children
-    /// after their parents. [`DecisionTree::from_json`] calls it; callers that deserialize a
+    /// after their parents, distinct non-empty feature names, finite non-negative weights,
+    /// smoothing, finite impurities, thresholds and gains, and branch fractions in `[0, 1]` (so a
+    /// hand-edited or corrupted model file is refused rather than run). [`DecisionTree::from_json`] calls it; callers that deserialize a
     /// tree inside a larger document call it themselves.
     ///
     /// # Errors
@@ -125,7 +127,45 @@ impl<L> DecisionTree<L> {
                 self.feature_names.len()
             ));
         }
+        let mut seen = std::collections::HashSet::with_capacity(d);
+        for name in &self.feature_names {
+            if name.is_empty() || !seen.insert(name.as_str()) {
+                return bad(format!("feature name {name:?} is empty or repeated"));
+            }
+        }
+        if !self.category_names.is_empty() && self.category_names.len() != d {
+            return bad(format!(
+                "{} category-name lists for {d} features",
+                self.category_names.len()
+            ));
+        }
+        let laplace = self.settings.laplace;
+        if !(laplace.is_finite() && laplace >= 0.0) {
+            return bad(format!(
+                "laplace smoothing {laplace} is not a finite value >= 0"
+            ));
+        }
+        let non_negative = |v: f64| v.is_finite() && v >= 0.0;
         for (i, n) in self.nodes.iter().enumerate() {
+            if !n.class_weights.iter().all(|&w| non_negative(w)) || !non_negative(n.weight) {
+                return bad(format!("node {i} has a negative or non-finite weight"));
+            }
+            // Gini impurity 1 − Σp² can round to a hair below zero: only finiteness is checked.
+            if !n.impurity.is_finite() {
+                return bad(format!("node {i} has impurity {}", n.impurity));
+            }
+            if let Some(s) = &n.split {
+                if let crate::node::Test::Threshold(t) = s.test {
+                    if !t.is_finite() {
+                        return bad(format!("node {i} has threshold {t}"));
+                    }
+                }
+                if !s.gain.is_finite() || !s.fractions.iter().all(|&f| (0.0..=1.0).contains(&f)) {
+                    return bad(format!(
+                        "node {i} has a non-finite gain or a branch fraction outside [0, 1]"
+                    ));
+                }
+            }
             if n.class_weights.len() != k {
                 return bad(format!(
                     "node {i} has {} class weights, expected {k}",

@@ -458,3 +458,37 @@ fn bad_input_is_a_typed_error() {
         })
     ));
 }
+
+/// A hand-edited model file with an impossible value is refused on load, naming what is wrong
+/// (regression for issue 14: Laplace −5, negative weights and repeated names used to load).
+#[test]
+fn tampered_model_files_are_refused() {
+    let (x, y) = play_tennis();
+    let data = Dataset::new(
+        x + 0.1,
+        Array1::from(y.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+    );
+    let tree = DecisionTree::params().laplace(1.0).fit(&data).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&tree.to_json().unwrap()).unwrap();
+    assert!(DecisionTree::<String>::from_json(&good.to_string()).is_ok());
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 5] = [
+        (|v| v["settings"]["laplace"] = (-5.0).into(), "laplace"),
+        (
+            |v| v["nodes"][0]["class_weights"][0] = (-1.0).into(),
+            "weight",
+        ),
+        (|v| v["nodes"][0]["weight"] = (-3.0).into(), "weight"),
+        (
+            |v| v["feature_names"][1] = v["feature_names"][0].clone(),
+            "repeated",
+        ),
+        (|v| v["feature_names"][0] = "".into(), "empty"),
+    ];
+    for (edit, word) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        let err = DecisionTree::<String>::from_json(&v.to_string()).unwrap_err();
+        assert!(err.to_string().contains(word), "{word}: {err}");
+    }
+}

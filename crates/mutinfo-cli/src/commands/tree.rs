@@ -563,6 +563,25 @@ fn load_model(path: &Path) -> Result<TreeModel> {
     if m.features.len() != m.tree.feature_names().len() {
         return Err(CliError::input(path, "feature list and tree disagree"));
     }
+    // The feature list says which data column feeds each tree input: a list whose names or
+    // kinds differ from the tree's own (an edited or mixed-up file) would feed wrong columns.
+    for (j, (f, name)) in m.features.iter().zip(m.tree.feature_names()).enumerate() {
+        if &f.name != name || f.kind != m.tree.feature_kinds()[j] {
+            return Err(CliError::input(
+                path,
+                format!(
+                    "feature {j} is {:?} in the feature list but {name:?} in the tree",
+                    f.name
+                ),
+            ));
+        }
+    }
+    if m.features.iter().any(|f| f.name == m.target) {
+        return Err(CliError::input(
+            path,
+            format!("the target column {} is also a feature", m.target),
+        ));
+    }
     Ok(m)
 }
 
