@@ -32,15 +32,14 @@ pub enum Format {
 static READING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Files this run has written: never written twice.
 static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-/// Temporary files in flight: removed by the signal handler.
-static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Installs the SIGINT/SIGTERM handler that removes temporary outputs and exits with
-/// 128 + the signal number (130, 143), as a shell reports it.
+/// Installs the SIGINT/SIGTERM handler that removes temporary outputs
+/// ([`mutinfo_core::save::remove_pending`]) and exits with 128 + the signal number (130, 143),
+/// as a shell reports it.
 pub fn install_signal_handler() {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
@@ -48,11 +47,7 @@ pub fn install_signal_handler() {
     };
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            // Holding the lock also waits for a rename in progress to finish.
-            let temps = lock(&TEMPS);
-            for t in temps.iter() {
-                let _ = std::fs::remove_file(t);
-            }
+            mutinfo_core::save::remove_pending();
             std::process::exit(128 + sig);
         }
     });
@@ -113,58 +108,24 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, Option<&Path>)]) -> Res
     Ok(())
 }
 
-/// Where the bytes of an output go.
+/// Where the bytes of an output go: the library's crash-safe writer
+/// ([`mutinfo_core::save::Destination`]) behind this run's checks (not an input, not written
+/// twice) and error messages naming the path the user gave.
 pub struct Destination {
     /// The path the user gave.
     given: PathBuf,
-    /// The file written: `given` with symlinks followed.
-    target: PathBuf,
-    /// A FIFO, device or other non-regular file: written in place.
-    direct: bool,
-}
-
-/// Follows symlinks of `path`, also a dangling one (its target will be created).
-fn resolve(path: &Path) -> PathBuf {
-    let mut p = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::read_link(&p) {
-            Ok(t) => {
-                p = match p.parent() {
-                    Some(dir) if t.is_relative() => dir.join(t),
-                    _ => t,
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    p
+    inner: mutinfo_core::save::Destination,
 }
 
 impl Destination {
     /// Checks `path` (named by `flag` in messages) and works out how to write it.
     pub fn new(flag: &str, path: &Path) -> Result<Self> {
         check_output(flag, path)?;
-        let direct = match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                return Err(CliError::Usage(format!(
-                    "{flag} {}: is a directory",
-                    path.display()
-                )))
-            }
-            Ok(m) => !m.is_file(),
-            Err(_) => false,
-        };
-        let target = resolve(path);
-        if target.file_name().is_none() {
-            return Err(CliError::Usage(format!(
-                "{flag} {}: not a file name",
-                path.display()
-            )));
-        }
+        let inner = mutinfo_core::save::Destination::new(path)
+            .map_err(|e| CliError::Usage(format!("{flag} {}: {e}", path.display())))?;
         Ok(Destination {
             given: path.to_path_buf(),
-            target,
-            direct,
+            inner,
         })
     }
 
@@ -175,80 +136,29 @@ impl Destination {
         }
     }
 
-    /// A temporary sibling of the target, registered for removal on a signal; `suffix` ends
-    /// its name (plotters picks the image format from it).
+    /// A temporary sibling of the target, removed on a signal; `suffix` ends its name
+    /// (plotters picks the image format from it).
     pub fn temp(&self, suffix: &str) -> PathBuf {
-        let dir = match self.target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = self
-            .target
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy();
-        let tmp = dir.join(format!(
-            ".{name}.mutinfo-{}.tmp{suffix}",
-            std::process::id()
-        ));
-        lock(&TEMPS).push(tmp.clone());
-        tmp
+        self.inner.temp(suffix)
     }
 
     /// Removes a temporary made by [`temp`](Self::temp).
     pub fn discard(&self, tmp: &Path) {
-        let mut temps = lock(&TEMPS);
-        let _ = std::fs::remove_file(tmp);
-        temps.retain(|t| t != tmp);
+        self.inner.discard(tmp);
     }
 
-    /// Moves a complete temporary into place (renamed over a regular file, copied into a
-    /// FIFO or device) and records the output as written.
+    /// Moves a complete temporary into place and records the output as written.
     pub fn commit(&self, tmp: &Path) -> Result<()> {
-        let result = if self.direct {
-            std::fs::read(tmp).and_then(|bytes| self.write_direct(&bytes))
-        } else {
-            // Keep the permissions of a file being replaced.
-            if let Ok(m) = std::fs::metadata(&self.target) {
-                let _ = std::fs::set_permissions(tmp, m.permissions());
-            }
-            let mut temps = lock(&TEMPS);
-            let r = std::fs::rename(tmp, &self.target);
-            if r.is_ok() {
-                temps.retain(|t| t != tmp);
-            }
-            r
-        };
-        self.discard(tmp);
-        result.map_err(|e| self.io(e))?;
-        lock(&WRITTEN).push(self.target.clone());
+        self.inner.commit(tmp).map_err(|e| self.io(e))?;
+        lock(&WRITTEN).push(self.inner.target().to_path_buf());
         Ok(())
-    }
-
-    fn write_direct(&self, bytes: &[u8]) -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new().write(true).open(&self.target)?;
-        f.write_all(bytes)?;
-        f.flush()
     }
 
     /// Writes `bytes` as the whole output.
     pub fn write(&self, bytes: &[u8]) -> Result<()> {
-        if self.direct {
-            self.write_direct(bytes).map_err(|e| self.io(e))?;
-            lock(&WRITTEN).push(self.target.clone());
-            return Ok(());
-        }
-        let tmp = self.temp("");
-        let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        if let Err(e) = written {
-            self.discard(&tmp);
-            return Err(self.io(e));
-        }
-        self.commit(&tmp)
+        self.inner.write(bytes).map_err(|e| self.io(e))?;
+        lock(&WRITTEN).push(self.inner.target().to_path_buf());
+        Ok(())
     }
 }
 

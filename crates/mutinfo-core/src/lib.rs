@@ -2,7 +2,8 @@
 //!
 //! The numerics of [mutinfo](https://example.invalid/mutinfo): discrete columns as compact
 //! codes, exact contingency counting, and the entropy and mutual-information measures built on
-//! it. No Arrow, no linfa, no I/O: slices and ndarray 0.16 only.
+//! it. No Arrow, no linfa: slices and ndarray 0.16. Its only I/O is [`save`], the crash-safe file
+//! writer every model and output of mutinfo goes through.
 //!
 //! ## When to use it
 //! - You have discrete data (or data you discretized) and want `H`, `I(X;Y)`, `I(X;Y|Z)`,
@@ -51,6 +52,7 @@ pub mod kernels;
 pub mod measures;
 pub mod nsb;
 pub mod prec;
+pub mod save;
 pub mod significance;
 pub mod table;
 pub mod weights;

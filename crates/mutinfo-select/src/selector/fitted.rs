@@ -430,8 +430,9 @@ impl InfoSelector {
         Ok(s)
     }
 
-    /// Saves [`InfoSelector::to_json`] to a file (written to a temporary sibling and renamed,
-    /// so a failed write never leaves half a model).
+    /// Saves [`InfoSelector::to_json`] to a file with the crash-safe writer
+    /// ([`mutinfo_core::save`]): a failed write never leaves half a model, a symlink is
+    /// written through.
     ///
     /// # Errors
     /// [`SelectError::Io`] when the file cannot be written.
@@ -441,17 +442,7 @@ impl InfoSelector {
             path: path.display().to_string(),
             source,
         };
-        let tmp = path.with_file_name(format!(
-            ".{}.tmp{}",
-            path.file_name()
-                .map_or("selector".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, self.to_json()?).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            std::fs::remove_file(&tmp).ok();
-            io(e)
-        })
+        mutinfo_core::save::write_atomic(path, self.to_json()?.as_bytes()).map_err(io)
     }
 
     /// Loads a selector saved by [`InfoSelector::save`] or `mutinfo select --save-model`.
