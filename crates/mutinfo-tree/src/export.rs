@@ -36,7 +36,10 @@ impl<L> DecisionTree<L> {
     fn branch_texts(&self, s: &NodeSplit) -> Vec<String> {
         let name = &self.feature_names[s.feature];
         match &s.test {
-            Test::Threshold(t) => vec![format!("{name} <= {t}"), format!("{name} >  {t}")],
+            Test::Threshold(t) => {
+                let t = threshold_text(*t, self.decimals.get(s.feature).copied().flatten());
+                vec![format!("{name} <= {t}"), format!("{name} >  {t}")]
+            }
             Test::Categorical(CategoricalTest::Multiway { categories }) => categories
                 .iter()
                 .map(|&c| format!("{name} = {}", self.category_label(s.feature, c)))
@@ -130,10 +133,76 @@ impl<L> DecisionTree<L> {
     }
 }
 
+/// The most decimals [`decimals`] looks for.
+pub const MAX_DECIMALS: u8 = 12;
+
+/// The fewest decimals (at most [`MAX_DECIMALS`]) that write every finite value of `v`
+/// exactly as it reads back (1 for iris's 5.1, 3.5, …; 0 for integers), or `None`.
+pub(crate) fn decimals(v: &[f64]) -> Option<u8> {
+    let fits = |x: f64, d: u8| {
+        let p = 10f64.powi(i32::from(d));
+        (x * p).round() / p == x
+    };
+    let mut d = 0u8;
+    for &x in v.iter().filter(|x| x.is_finite()) {
+        while !fits(x, d) {
+            d += 1;
+            if d > MAX_DECIMALS {
+                return None;
+            }
+        }
+    }
+    Some(d)
+}
+
+/// A threshold as text: the midpoint of two values written with `d` decimals is exact with
+/// `d + 1` decimals, so it prints with those (trailing zeros dropped: 2.45, 2.5, 3) instead of
+/// the binary expansion (2.4499999999999997); without `d`, the shortest round-trip form.
+pub(crate) fn threshold_text(t: f64, d: Option<u8>) -> String {
+    match d {
+        Some(d) => {
+            let s = format!("{:.*}", usize::from(d) + 1, t);
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".into()
+            } else {
+                s.into()
+            }
+        }
+        None => format!("{t}"),
+    }
+}
+
 fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_the_fewest_that_write_every_value() {
+        assert_eq!(decimals(&[5.1, 3.5, 1.4, 0.2]), Some(1));
+        assert_eq!(decimals(&[1.0, 7.0, -3.0, f64::NAN]), Some(0));
+        assert_eq!(decimals(&[0.125, 2.0]), Some(3));
+        assert_eq!(decimals(&[1.0 / 3.0]), None);
+        assert_eq!(decimals(&[1e300, 2.0]), Some(0));
+    }
+
+    #[test]
+    fn thresholds_print_at_the_data_precision() {
+        let t = crate::split::midpoint(1.9, 3.0);
+        assert_eq!(threshold_text(t, Some(1)), "2.45");
+        assert_eq!(threshold_text(2.5, Some(0)), "2.5");
+        assert_eq!(threshold_text(3.0, Some(0)), "3");
+        assert_eq!(threshold_text(10.0, Some(0)), "10");
+        assert_eq!(threshold_text(-0.0, Some(0)), "0");
+        assert_eq!(threshold_text(-0.05, Some(1)), "-0.05");
+        assert_eq!(threshold_text(1.0 / 3.0, None), format!("{}", 1.0 / 3.0));
     }
 }

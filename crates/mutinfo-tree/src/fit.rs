@@ -80,6 +80,7 @@ impl<L: Label> DecisionTree<L> {
             kinds[c] = FeatureKind::Categorical;
         }
         let mut n_categories = vec![0usize; d];
+        let mut decimals = vec![None; d];
         let mut cols = Vec::with_capacity(d);
         for (j, col) in x.axis_iter(Axis(1)).enumerate() {
             let v: Vec<f64> = col.to_vec();
@@ -101,6 +102,9 @@ impl<L: Label> DecisionTree<L> {
                     }
                     n_categories[j] = n_categories[j].max(value as usize + 1);
                 }
+            }
+            if kinds[j] == FeatureKind::Numeric {
+                decimals[j] = crate::export::decimals(&v);
             }
             cols.push(v);
         }
@@ -128,6 +132,7 @@ impl<L: Label> DecisionTree<L> {
             feature_names,
             kinds,
             category_names: vec![Vec::new(); d],
+            decimals,
             settings: s.clone(),
             nodes,
         })

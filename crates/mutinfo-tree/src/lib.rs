@@ -28,7 +28,7 @@
 //! assert_eq!(tree.feature_importances(), vec![1.0, 0.0]);
 //! ```
 
-mod export;
+pub mod export;
 mod fit;
 mod grow;
 mod io;

@@ -9,7 +9,19 @@ use crate::settings::{FeatureKind, TreeSettings};
 use crate::TreeError;
 
 /// A fitted decision tree over class labels `L`.
+///
+/// Serialized (by [`DecisionTree::to_json`] or inside a larger document such as the CLI's model
+/// file) through the versioned layout of `io.rs`: `format` and `format_version` first, and every
+/// deserialization checks the version and runs [`DecisionTree::validate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "crate::io::TreeFile<L>",
+    into = "crate::io::TreeFile<L>",
+    bound(
+        serialize = "L: Serialize + Clone",
+        deserialize = "L: Deserialize<'de>"
+    )
+)]
 pub struct DecisionTree<L> {
     pub(crate) classes: Vec<L>,
     pub(crate) feature_names: Vec<String>,
@@ -17,6 +29,10 @@ pub struct DecisionTree<L> {
     /// Per feature, names of the category codes (empty for numeric features or when unknown).
     #[serde(default)]
     pub(crate) category_names: Vec<Vec<String>>,
+    /// Per feature, the decimals its training values are written with (`None`: more than
+    /// [`MAX_DECIMALS`](crate::export::MAX_DECIMALS), or unknown); thresholds print with one more.
+    #[serde(default)]
+    pub(crate) decimals: Vec<Option<u8>>,
     pub(crate) settings: TreeSettings,
     pub(crate) nodes: Vec<Node>,
 }
@@ -110,8 +126,8 @@ impl<L> DecisionTree<L> {
     /// Checks that the tree is consistent: node and class counts, features in range, children
     /// after their parents, distinct non-empty feature names, finite non-negative weights,
     /// smoothing, finite impurities, thresholds and gains, and branch fractions in `[0, 1]` (so a
-    /// hand-edited or corrupted model file is refused rather than run). [`DecisionTree::from_json`] calls it; callers that deserialize a
-    /// tree inside a larger document call it themselves.
+    /// hand-edited or corrupted model file is refused rather than run). Every deserialization
+    /// calls it.
     ///
     /// # Errors
     /// [`TreeError::InvalidModel`] saying what is inconsistent.
@@ -132,6 +148,22 @@ impl<L> DecisionTree<L> {
             if name.is_empty() || !seen.insert(name.as_str()) {
                 return bad(format!("feature name {name:?} is empty or repeated"));
             }
+        }
+        if !self.decimals.is_empty() && self.decimals.len() != d {
+            return bad(format!(
+                "{} decimal counts for {d} features",
+                self.decimals.len()
+            ));
+        }
+        if let Some(&Some(dec)) = self
+            .decimals
+            .iter()
+            .find(|x| x.is_some_and(|v| v > crate::export::MAX_DECIMALS))
+        {
+            return bad(format!(
+                "{dec} decimals, more than {}",
+                crate::export::MAX_DECIMALS
+            ));
         }
         if !self.category_names.is_empty() && self.category_names.len() != d {
             return bad(format!(

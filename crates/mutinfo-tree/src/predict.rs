@@ -12,7 +12,7 @@ use crate::settings::FeatureKind;
 use crate::TreeError;
 
 impl<L: Label> DecisionTree<L> {
-    fn check_records(&self, x: ArrayView2<'_, f64>) -> Result<(), TreeError> {
+    fn check_records<F: Float>(&self, x: ArrayView2<'_, F>) -> Result<(), TreeError> {
         if x.ncols() != self.kinds.len() {
             return Err(TreeError::LengthMismatch {
                 what: "features",
@@ -20,7 +20,8 @@ impl<L: Label> DecisionTree<L> {
                 expected: self.kinds.len(),
             });
         }
-        for ((row, column), &value) in x.indexed_iter() {
+        for ((row, column), value) in x.indexed_iter() {
+            let value = value.to_f64().unwrap_or(f64::NAN);
             if value.is_infinite() {
                 return Err(TreeError::InfiniteValue { row, column, value });
             }
@@ -34,7 +35,9 @@ impl<L: Label> DecisionTree<L> {
         Ok(())
     }
 
-    fn proba_unchecked(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+    /// Probabilities in f64 (an f32 record converts to f64 exactly, so f32 and f64 records of
+    /// the same values go down the same branches).
+    fn proba_unchecked<F: Float>(&self, x: ArrayView2<'_, F>) -> Array2<f64> {
         let k = self.classes.len();
         let (nodes, laplace) = (&self.nodes[..], self.settings.laplace);
         let mut out = Array2::zeros((x.nrows(), k));
@@ -43,21 +46,24 @@ impl<L: Label> DecisionTree<L> {
             .zip(x.axis_iter(Axis(0)))
             .for_each_init(Vec::new, |stack, (mut o, row)| {
                 let o = o.as_slice_mut().expect("row of a standard-layout array");
-                row_proba(nodes, laplace, |f| row[f], o, stack);
+                let value = |f: usize| row[f].to_f64().unwrap_or(f64::NAN);
+                row_proba(nodes, laplace, value, o, stack);
             });
         out
     }
 
     /// Class probabilities, one row per record, columns in [`DecisionTree::classes`] order;
-    /// each row sums to 1. NaN is missing: the row is sent down every branch in proportion to
-    /// the training weight (C4.5), as is a category the node never saw.
+    /// each row sums to 1. Records and probabilities are f32 or f64 (any linfa `Float`); the
+    /// sums are computed in f64 either way. NaN is missing: the row is sent down every branch in
+    /// proportion to the training weight (C4.5), as is a category the node never saw.
     ///
     /// # Errors
     /// A wrong number of columns, an infinite value, or an invalid category code, naming row
     /// and column.
-    pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, TreeError> {
+    pub fn predict_proba<F: Float>(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>, TreeError> {
         self.check_records(x)?;
-        Ok(self.proba_unchecked(x))
+        let p = self.proba_unchecked(x);
+        Ok(p.mapv(F::cast))
     }
 
     /// Predicted labels (the most probable class, ties to the first in [`classes`] order).
@@ -66,9 +72,9 @@ impl<L: Label> DecisionTree<L> {
     ///
     /// # Errors
     /// As [`DecisionTree::predict_proba`].
-    pub fn try_predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<L>, TreeError> {
-        let p = self.predict_proba(x)?;
-        Ok(self.argmax(&p))
+    pub fn try_predict<F: Float>(&self, x: ArrayView2<'_, F>) -> Result<Array1<L>, TreeError> {
+        self.check_records(x)?;
+        Ok(self.argmax(&self.proba_unchecked(x)))
     }
 
     fn argmax(&self, p: &Array2<f64>) -> Array1<L> {
@@ -155,9 +161,7 @@ where
             self.kinds.len()
         );
         assert_eq!(x.nrows(), y.len(), "one target per record");
-        let xf = x.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
-        let p = self.proba_unchecked(xf.view());
-        *y = self.argmax(&p);
+        *y = self.argmax(&self.proba_unchecked(x.view()));
     }
 
     fn default_target(&self, x: &ArrayBase<D, Ix2>) -> Array1<L> {

@@ -472,7 +472,17 @@ fn tampered_model_files_are_refused() {
     let good: serde_json::Value = serde_json::from_str(&tree.to_json().unwrap()).unwrap();
     assert!(DecisionTree::<String>::from_json(&good.to_string()).is_ok());
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(Edit, &str); 5] = [
+    assert_eq!(good["format"], "mutinfo-tree");
+    assert_eq!(good["format_version"], 1);
+    let cases: [(Edit, &str); 8] = [
+        (|v| v["format_version"] = 99.into(), "format_version 99"),
+        (
+            |v| {
+                v.as_object_mut().unwrap().remove("format");
+            },
+            "format",
+        ),
+        (|v| v["surprise"] = 1.into(), "unknown field"),
         (|v| v["settings"]["laplace"] = (-5.0).into(), "laplace"),
         (
             |v| v["nodes"][0]["class_weights"][0] = (-1.0).into(),

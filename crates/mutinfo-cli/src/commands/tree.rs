@@ -144,11 +144,17 @@ pub struct FeatureSpec {
     pub levels: Vec<String>,
 }
 
-/// The model file: the tree and how to read its features from a data file.
+/// The model file: the tree (in the library's versioned layout) and how to read its features
+/// from a data file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TreeModel {
-    /// File format marker.
+    /// File format marker, [`MODEL_FORMAT`].
+    #[serde(default)]
     pub format: String,
+    /// Layout version, [`MODEL_FORMAT_VERSION`].
+    #[serde(default)]
+    pub format_version: u32,
     /// The target column the tree predicts.
     pub target: String,
     /// The features, in the tree's column order.
@@ -157,7 +163,10 @@ pub struct TreeModel {
     pub tree: DecisionTree<String>,
 }
 
-const MODEL_FORMAT: &str = "mutinfo-tree/1";
+/// The `format` of a CLI tree model file.
+pub const MODEL_FORMAT: &str = "mutinfo-tree-model";
+/// The `format_version` this build writes and reads.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
 
 /// Runs a tree subcommand.
 pub fn run(a: &TreeArgs) -> Result<()> {
@@ -497,6 +506,7 @@ fn fit(a: &FitArgs) -> Result<()> {
     let (leaves, depth) = (tree.n_leaves(), tree.depth());
     let model = TreeModel {
         format: MODEL_FORMAT.into(),
+        format_version: MODEL_FORMAT_VERSION,
         target: a.target.clone(),
         features: specs,
         tree,
@@ -551,15 +561,16 @@ fn load_model(path: &Path) -> Result<TreeModel> {
     })?;
     let m: TreeModel = serde_json::from_str(&s)
         .map_err(|e| CliError::input(path, format!("not a mutinfo tree model: {e}")))?;
-    if m.format != MODEL_FORMAT {
+    if m.format != MODEL_FORMAT || m.format_version != MODEL_FORMAT_VERSION {
         return Err(CliError::input(
             path,
-            format!("model format {:?}, expected {MODEL_FORMAT:?}", m.format),
+            format!(
+                "model format {:?} version {}, this build reads {MODEL_FORMAT:?} version {MODEL_FORMAT_VERSION}",
+                m.format, m.format_version
+            ),
         ));
     }
-    m.tree
-        .validate()
-        .map_err(|e| CliError::input(path, e.to_string()))?;
+    // The tree itself was validated (format version and consistency) while deserializing.
     if m.features.len() != m.tree.feature_names().len() {
         return Err(CliError::input(path, "feature list and tree disagree"));
     }
@@ -597,9 +608,10 @@ fn predict(a: &PredictArgs) -> Result<()> {
         .predict_proba(x.view())
         .map_err(|e| tree_err(path, &names, e))?;
     let classes = m.tree.classes();
+    let order = class_order(classes);
     let mut header = vec!["row".to_string(), m.target.clone()];
     if a.proba {
-        header.extend(classes.iter().map(|c| format!("p({c})")));
+        header.extend(order.iter().map(|&c| format!("p({})", classes[c])));
     }
     let rows = p
         .rows()
@@ -614,12 +626,26 @@ fn predict(a: &PredictArgs) -> Result<()> {
             }
             let mut row = vec![i.to_string(), classes[best].clone()];
             if a.proba {
-                row.extend(r.iter().map(|v| format!("{v}")));
+                row.extend(order.iter().map(|&c| format!("{}", r[c])));
             }
             row
         })
         .collect();
     emit(a.out.as_deref(), &TextTable { header, rows }.csv())
+}
+
+/// The order of the probability columns: by value when every class label is a number (2
+/// before 10), else as text; the labels themselves are stored as text.
+fn class_order(classes: &[String]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..classes.len()).collect();
+    let values: Option<Vec<f64>> = classes
+        .iter()
+        .map(|c| c.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    if let Some(v) = values {
+        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]).then(i.cmp(&j)));
+    }
+    order
 }
 
 fn show(a: &ShowArgs) -> Result<()> {
