@@ -191,6 +191,20 @@ fn an_empty_selection_is_well_formed() {
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
     let table = mutinfo(&base).ok().to_string();
     assert_eq!(table.lines().count(), 1, "{table}");
+    // A warning says so (as sklearn's "No features were selected"); no empty chart is drawn;
+    // the saved (empty) selector is valid, and transforming with it is refused instead of
+    // writing rows without columns.
+    let plot = dir.path().join("p.svg").display().to_string();
+    let model = dir.path().join("m.json").display().to_string();
+    let r = mutinfo(&[&base[..], &["--plot", &plot, "--save-model", &model]].concat());
+    r.ok();
+    assert!(r.stderr.contains("no feature selected"), "{}", r.stderr);
+    assert!(r.stderr.contains("below-threshold"), "{}", r.stderr);
+    assert!(!dir.path().join("p.svg").exists());
+    let out = dir.path().join("t.csv").display().to_string();
+    mutinfo(&["transform", &data, "--model", &model, "--out", &out])
+        .refused(&[&model, "no feature"]);
+    assert!(!dir.path().join("t.csv").exists());
 }
 
 #[test]

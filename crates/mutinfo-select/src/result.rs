@@ -38,6 +38,19 @@ pub enum StopReason {
     BelowThreshold,
 }
 
+impl StopReason {
+    /// The name used in saved models and messages: `k`, `exhausted`, `not-significant`,
+    /// `below-threshold`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::K => "k",
+            StopReason::Exhausted => "exhausted",
+            StopReason::NotSignificant => "not-significant",
+            StopReason::BelowThreshold => "below-threshold",
+        }
+    }
+}
+
 /// The result of a selection: the steps in order and every feature's relevance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Selection {

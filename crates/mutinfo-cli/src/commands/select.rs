@@ -224,6 +224,16 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     };
     let b = a.report.base;
     let names = &names;
+    if sel.steps.is_empty() {
+        // sklearn warns the same way ("No features were selected"); the result stays a valid,
+        // empty table, and no empty chart is drawn.
+        eprintln!(
+            "mutinfo: warning: {}: no feature selected: the stopping rule ({}) held before the first step{}",
+            a.input.data.display(),
+            sel.stop.name(),
+            if a.report.plot.is_some() { "; --plot not drawn" } else { "" }
+        );
+    }
     if let Some(p) = &a.save_model {
         let mut params = InfoSelector::params().options(opts.clone());
         if let Some(est) = estimator {
@@ -239,7 +249,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             .with_target(a.target.clone());
         write_file("--save-model", p, selector.to_json()?.as_bytes())?;
     }
-    if let Some(p) = &a.report.plot {
+    if let Some(p) = a.report.plot.as_ref().filter(|_| !sel.steps.is_empty()) {
         let bars: Vec<(String, f64)> = sel
             .steps
             .iter()
@@ -337,6 +347,12 @@ pub fn transform(a: &TransformArgs) -> Result<()> {
         &[a.input.data.as_path(), a.model.as_path()],
         &[("--out", Some(a.out.as_path()))],
     )?;
+    if selector.selected_names().is_empty() {
+        return Err(CliError::input(
+            &a.model,
+            "the selector selected no feature (its stopping rule held before the first step): nothing to transform",
+        ));
+    }
     let table = a.input.read()?;
     let mut cols = selector.selected_names();
     if let Some(t) = selector.target().filter(|_| a.keep_target) {
