@@ -361,6 +361,13 @@ impl NLogNTable {
     pub fn add(&self, sum: &mut NLogNSum, n: u64) {
         sum.0 += self.fixed(n);
     }
+
+    /// [`NLogNSum::scaled_entropy`] through this table (the same integer, without reaching
+    /// the process-wide cache: for hot loops).
+    #[inline]
+    pub fn scaled_entropy(&self, sum: NLogNSum, total: u64) -> i128 {
+        self.fixed(total) - sum.0
+    }
 }
 
 /// A signed 256-bit integer: enough for exact products of two fixed-point values and for

@@ -59,7 +59,8 @@ impl DiscreteSource<'_> {
                 cmi_xz_given_y: (h_xy + c.h_zy - h_xzy - h_y).max(0),
                 joint: (h_xz + h_y - h_xzy).max(0),
                 cmi_xy_given_z: (h_xz + c.h_zy - h_xzy - c.h_z).max(0),
-                h_xzy: Some(h_xzy),
+                // The exact ratio (a 256-bit division) only for the criteria that use it.
+                h_xzy: matches!(crit, Criterion::Disr | Criterion::Njmim).then_some(h_xzy),
             }),
             Need::Joint => a.conditional_relevance = (h_xz + c.h_zy - h_xzy - c.h_z).max(0),
         }
@@ -293,14 +294,26 @@ fn update_blocked(
             })
         })
         .collect();
+    let mut h = vec![(0i128, 0i128); p];
     for (w, r) in work.iter().zip(&res) {
-        let js: Vec<usize> = match w {
-            Work::Pairs(ps) => ps.iter().flat_map(|&i| [2 * i, 2 * i + 1]).collect(),
-            Work::Singles(js) => js.to_vec(),
-        };
-        for (&j, &h) in js.iter().zip(r) {
-            src.fold(crit, j, c, &mut accs[j], h);
+        match w {
+            Work::Pairs(ps) => {
+                for (k, &i) in ps.iter().enumerate() {
+                    h[2 * i] = r[2 * k];
+                    h[2 * i + 1] = r[2 * k + 1];
+                }
+            }
+            Work::Singles(js) => {
+                for (&j, &v) in js.iter().zip(r) {
+                    h[j] = v;
+                }
+            }
         }
     }
+    accs.par_iter_mut()
+        .enumerate()
+        .with_min_len(1024)
+        .filter(|(j, _)| !taken[*j])
+        .for_each(|(j, a)| src.fold(crit, j, c, a, h[j]));
     true
 }

@@ -6,6 +6,8 @@ use crate::options::SelectOptions;
 use crate::result::{RoundScores, Selection, Step, StopReason};
 use crate::score::{Acc, Ranked, Term};
 use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 /// What the shared round loop ([`run`]) needs from an estimator family: the relevance of every
 /// feature and, per (candidate, newest selected feature), the terms folded into the
@@ -117,41 +119,56 @@ pub(crate) fn run<S: TermSource>(
             *b = Some(src.relevance_score(r));
         }
     }
+    // The first round's scores (and MIM's in every round: they never change), once.
+    let relevance_scores: Vec<S::Score> = rel
+        .par_iter()
+        .with_min_len(4096)
+        .map(|&r| src.relevance_score(r))
+        .collect();
     let mut taken = vec![false; p];
     let mut steps: Vec<Step> = Vec::with_capacity(k);
     // Prepared selected features, kept for CMIM's lazy catch-up.
     let mut prepared: Vec<S::Prepared> = Vec::new();
     let mut joint: Option<S::Joint> = None;
+    // CMIM's candidates by bound, built in the first lazy round.
+    let mut heap: Option<BinaryHeap<LazyEntry<S::Score>>> = None;
+    // MIM's candidates by relevance, sorted in the first round.
+    let mut mim_order: Option<(Vec<usize>, usize)> = None;
     let mut stop = StopReason::Exhausted;
     while steps.len() < k {
         let t = steps.len();
         let fixed = opts.fixed.get(t).copied();
         let mut scratch = S::Scratch::default();
-        // Lowers candidate j's bound while it is above `floor` (all the way without one).
+        // Lowers candidate j's bound by at least `min_steps` selected features (while any
+        // are left), then while it is above `floor` (all the way without one).
         let mut catch_up = |j: usize,
                             a: &mut Acc<S::Term>,
                             bound: &mut Option<S::Score>,
-                            floor: Option<S::Score>|
+                            floor: Option<S::Score>,
+                            min_steps: usize|
          -> Result<()> {
+            let mut taken_steps = 0;
             while a.done < prepared.len()
-                && match (bound.as_ref(), floor.as_ref()) {
-                    (Some(b), Some(f)) => b > f,
-                    _ => true,
-                }
+                && (taken_steps < min_steps
+                    || match (bound.as_ref(), floor.as_ref()) {
+                        (Some(b), Some(f)) => b > f,
+                        _ => true,
+                    })
             {
                 src.update(crit, j, &prepared[a.done], a, &mut scratch)?;
                 *bound = Some(src.score(crit, rel[j], a, a.done + 1)?);
                 a.done += 1;
+                taken_steps += 1;
             }
             Ok(())
         };
         if let Some(tr) = trace.as_deref_mut() {
             let mut round = Vec::with_capacity(p - t);
             for j in (0..p).filter(|&j| !taken[j]) {
-                let v = if t == 0 {
-                    src.relevance_score(rel[j])
+                let v = if t == 0 || crit == Criterion::Mim {
+                    relevance_scores[j]
                 } else if lazy {
-                    catch_up(j, &mut accs[j], &mut bounds[j], None)?;
+                    catch_up(j, &mut accs[j], &mut bounds[j], None, 0)?;
                     bounds[j].expect("every candidate is updated after the first round")
                 } else {
                     src.score(crit, rel[j], &accs[j], t)?
@@ -160,36 +177,96 @@ pub(crate) fn run<S: TermSource>(
             }
             tr.push(round);
         }
-        let (best, value) = if t == 0 {
-            let scores: Vec<(usize, S::Score)> =
-                (0..p).map(|j| (j, src.relevance_score(rel[j]))).collect();
-            pick(fixed, &scores)
+        let (best, value) = if crit == Criterion::Mim {
+            // The scores never change: one sort (larger first, then the lower index) orders
+            // every round.
+            let (order, next) = mim_order.get_or_insert_with(|| {
+                let mut o: Vec<usize> = (0..p).collect();
+                o.par_sort_unstable_by(|&a, &b| {
+                    let (va, vb) = (&relevance_scores[a], &relevance_scores[b]);
+                    vb.partial_cmp(va)
+                        .unwrap_or(Ordering::Equal)
+                        .then(a.cmp(&b))
+                });
+                (o, 0)
+            });
+            match fixed {
+                Some(j) => (j, relevance_scores[j]),
+                None => {
+                    while taken[order[*next]] {
+                        *next += 1;
+                    }
+                    (order[*next], relevance_scores[order[*next]])
+                }
+            }
+        } else if t == 0 {
+            pick(fixed, p, |j| (!taken[j]).then_some(relevance_scores[j]))
         } else if lazy {
             match fixed {
                 Some(j) => {
-                    catch_up(j, &mut accs[j], &mut bounds[j], None)?;
+                    catch_up(j, &mut accs[j], &mut bounds[j], None, 0)?;
                     (j, bounds[j].expect("updated above"))
                 }
                 None => {
-                    let mut best: Option<(usize, S::Score)> = None;
-                    for j in (0..p).filter(|&j| !taken[j]) {
-                        catch_up(j, &mut accs[j], &mut bounds[j], best.map(|b| b.1))?;
-                        let v = bounds[j].expect("updated above");
-                        if best.is_none_or(|b| v > b.1) {
-                            best = Some((j, v));
+                    // Lazy greedy (Minoux 1978) on a heap ordered by (bound, lower index
+                    // first): the first popped candidate whose bound is its exact value wins.
+                    // Every other candidate then has a bound (≥ its value) below it, or equal
+                    // with a higher index, so the winner is the largest value with the lowest
+                    // index, as a scan of all candidates would pick.
+                    let heap = heap.get_or_insert_with(|| {
+                        (0..p)
+                            .filter(|&j| !taken[j])
+                            .map(|j| LazyEntry {
+                                bound: bounds[j],
+                                j,
+                            })
+                            .collect()
+                    });
+                    loop {
+                        let e = heap
+                            .pop()
+                            .expect("a candidate remains while fewer than p are taken");
+                        let j = e.j;
+                        if taken[j] {
+                            continue;
                         }
+                        if e != (LazyEntry {
+                            bound: bounds[j],
+                            j,
+                        }) {
+                            // Lowered since it was pushed (a trace or a fixed pick did it).
+                            heap.push(LazyEntry {
+                                bound: bounds[j],
+                                j,
+                            });
+                            continue;
+                        }
+                        if accs[j].done == prepared.len() {
+                            break (j, bounds[j].expect("updated in an earlier round"));
+                        }
+                        let floor = heap.peek().and_then(|top| top.bound);
+                        catch_up(j, &mut accs[j], &mut bounds[j], floor, 1)?;
+                        heap.push(LazyEntry {
+                            bound: bounds[j],
+                            j,
+                        });
                     }
-                    best.expect("a candidate remains while fewer than p are taken")
                 }
             }
         } else {
-            let scores = (0..p)
-                .filter(|&j| !taken[j])
-                .map(|j| -> Result<(usize, S::Score)> {
-                    Ok((j, src.score(crit, rel[j], &accs[j], t)?))
+            let scores = accs
+                .par_iter()
+                .enumerate()
+                .with_min_len(4096)
+                .map(|(j, a)| -> Result<Option<S::Score>> {
+                    if taken[j] {
+                        Ok(None)
+                    } else {
+                        src.score(crit, rel[j], a, t).map(Some)
+                    }
                 })
                 .collect::<Result<Vec<_>>>()?;
-            pick(fixed, &scores)
+            pick(fixed, p, |j| scores[j])
         };
         let p_value = match opts.alpha {
             None => None,
@@ -253,19 +330,56 @@ pub(crate) fn run<S: TermSource>(
     })
 }
 
-/// The fixed feature if there is one, else the candidate with the largest score, the lowest
-/// index among equal ones; with its score.
-fn pick<V: Ranked>(fixed: Option<usize>, scores: &[(usize, V)]) -> (usize, V) {
-    if let Some(j) = fixed {
-        if let Some(&(_, v)) = scores.iter().find(|s| s.0 == j) {
-            return (j, v);
+/// A CMIM candidate in the lazy heap: larger bound first (`None`, not evaluated yet, is +∞),
+/// then the lower index.
+struct LazyEntry<V> {
+    bound: Option<V>,
+    j: usize,
+}
+
+impl<V: PartialOrd> Ord for LazyEntry<V> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let by_bound = match (&self.bound, &other.bound) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(a), Some(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+        };
+        by_bound.then(other.j.cmp(&self.j))
+    }
+}
+
+impl<V: PartialOrd> PartialOrd for LazyEntry<V> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<V: PartialOrd> PartialEq for LazyEntry<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<V: PartialOrd> Eq for LazyEntry<V> {}
+
+/// The fixed feature if there is one, else the remaining candidate (`score(j)` is `None` for
+/// a taken one) with the largest score, the lowest index among equal ones; with its score.
+fn pick<V: Ranked>(
+    fixed: Option<usize>,
+    p: usize,
+    score: impl Fn(usize) -> Option<V>,
+) -> (usize, V) {
+    if let Some(v) = fixed.and_then(&score) {
+        return (fixed.expect("checked"), v);
+    }
+    let mut best: Option<(usize, V)> = None;
+    for j in 0..p {
+        if let Some(v) = score(j) {
+            if best.is_none_or(|b| v > b.1) {
+                best = Some((j, v));
+            }
         }
     }
-    let mut best = scores[0];
-    for &(j, v) in &scores[1..] {
-        if v > best.1 {
-            best = (j, v);
-        }
-    }
-    best
+    best.expect("a candidate remains while fewer than p are taken")
 }

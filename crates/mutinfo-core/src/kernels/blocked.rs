@@ -197,7 +197,7 @@ fn table_entropies(
 ) -> (i128, i128) {
     let n = keys.w.len() as u64;
     debug_assert_eq!(t.len(), keys.groups() * s);
-    let h_xzy = NLogNSum::from_counts_with(t, nl).scaled_entropy(n);
+    let h_xzy = nl.scaled_entropy(NLogNSum::from_counts_with(t, nl), n);
     if keys.ny == 1 {
         return (h_xzy, h_xzy);
     }
@@ -212,7 +212,7 @@ fn table_entropies(
         }
     }
     (
-        NLogNSum::from_counts_with(marginal, nl).scaled_entropy(n),
+        nl.scaled_entropy(NLogNSum::from_counts_with(marginal, nl), n),
         h_xzy,
     )
 }

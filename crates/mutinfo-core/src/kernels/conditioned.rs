@@ -109,7 +109,7 @@ impl Conditioning {
             s.table.clear();
             s.table.resize(cells as usize, 0);
             with_codes!(x, sx => with_codes!(&c.zy, szy => scatter(sx, szy, nzy as usize, &mut s.table)));
-            let h_xzy = NLogNSum::from_counts_with(&s.table, nl).scaled_entropy(n as u64);
+            let h_xzy = nl.scaled_entropy(NLogNSum::from_counts_with(&s.table, nl), n as u64);
             s.marginal.clear();
             s.marginal.resize((nx * nz) as usize, 0);
             for (xi, row) in s.table.chunks_exact(nzy as usize).enumerate() {
@@ -118,7 +118,7 @@ impl Conditioning {
                     out[c.zy_to_z[k] as usize] += cnt;
                 }
             }
-            let h_xz = NLogNSum::from_counts_with(&s.marginal, nl).scaled_entropy(n as u64);
+            let h_xz = nl.scaled_entropy(NLogNSum::from_counts_with(&s.marginal, nl), n as u64);
             (h_xz, h_xzy)
         } else {
             with_codes!(x, sx => with_codes!(&c.zy, szy => fill_keys(sx, szy, nzy, &mut s.keys)));

@@ -92,7 +92,11 @@ pub(crate) fn clamp(estimator: Estimator, v: f64) -> f64 {
 /// Entropy of a `u32` table with `cells` possible cells.
 fn entropy_u32(est: Estimator, counts: &[u32], total: u64, cells: u64, nl: &NLogNTable) -> f64 {
     if est == Estimator::PlugIn {
-        NLogNSum::from_counts_with(counts, nl).entropy(total)
+        if total == 0 {
+            return 0.0;
+        }
+        let sum = NLogNSum::from_counts_with(counts, nl);
+        crate::exact::fixed_to_f64(nl.scaled_entropy(sum, total)) / total as f64
     } else {
         let v: Vec<u64> = counts
             .iter()

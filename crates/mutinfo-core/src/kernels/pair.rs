@@ -134,6 +134,15 @@ fn count_pairs<T: Send>(
     out.into_iter().flatten().collect()
 }
 
+/// The first candidate whose length differs from `y`'s, as an error naming it (the name is
+/// formatted only then: this runs once per column of wide data).
+fn check_lengths(candidates: &[&Codes], y: &Codes) -> Result<()> {
+    match candidates.iter().position(|c| c.len() != y.len()) {
+        Some(j) => check_len(&format!("candidate {j}"), y.len(), candidates[j].len()),
+        None => Ok(()),
+    }
+}
+
 /// `H(X)`, `H(Y)` and `H(X,Y)` of every candidate against the target `y`, in parallel.
 ///
 /// # Errors
@@ -143,9 +152,7 @@ pub fn pair_entropies(
     y: &Codes,
     est: Estimator,
 ) -> Result<Vec<PairEntropies>> {
-    for (j, c) in candidates.iter().enumerate() {
-        check_len(&format!("candidate {j}"), y.len(), c.len())?;
-    }
+    check_lengths(candidates, y)?;
     let n = y.len();
     let nl = NLogNTable::new(n as u64);
     let (h_y, ky) = column_stats(y, est);
@@ -169,9 +176,7 @@ pub fn pair_entropies(
 /// # Errors
 /// [`crate::CoreError::LengthMismatch`] naming the first candidate whose length differs from `y`.
 pub fn pair_entropies_exact(candidates: &[&Codes], y: &Codes) -> Result<Vec<(i128, i128)>> {
-    for (j, c) in candidates.iter().enumerate() {
-        check_len(&format!("candidate {j}"), y.len(), c.len())?;
-    }
+    check_lengths(candidates, y)?;
     let n = y.len() as u64;
     let nl = NLogNTable::new(n);
     let sum = |counts: &[u64]| {
@@ -179,12 +184,12 @@ pub fn pair_entropies_exact(candidates: &[&Codes], y: &Codes) -> Result<Vec<(i12
         for &c in counts {
             nl.add(&mut s, c);
         }
-        s.scaled_entropy(n)
+        nl.scaled_entropy(s, n)
     };
     Ok(count_pairs(candidates, y, |x, table| match table {
         Some((t, cx)) => (
             sum(cx),
-            NLogNSum::from_counts_with(t, &nl).scaled_entropy(n),
+            nl.scaled_entropy(NLogNSum::from_counts_with(t, &nl), n),
         ),
         None => (
             sum(&x.counts()),
@@ -218,7 +223,7 @@ pub fn pair_entropy_exact(a: &Codes, b: &Codes, nl: &NLogNTable, scratch: &mut S
         scratch.table.clear();
         scratch.table.resize(cells as usize, 0);
         with_codes!(a, sa => with_codes!(b, sb => scatter(sa, sb, nb as usize, &mut scratch.table)));
-        NLogNSum::from_counts_with(&scratch.table, nl).scaled_entropy(n as u64)
+        nl.scaled_entropy(NLogNSum::from_counts_with(&scratch.table, nl), n as u64)
     } else {
         with_codes!(a, sa => with_codes!(b, sb => fill_keys(sa, sb, nb, &mut scratch.keys)));
         sorted::scaled_entropy(&mut scratch.keys, nl)

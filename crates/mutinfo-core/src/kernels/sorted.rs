@@ -21,7 +21,7 @@ fn for_each_run(keys: &mut [u64], mut f: impl FnMut(u64)) {
 pub(super) fn scaled_entropy(keys: &mut [u64], nl: &NLogNTable) -> i128 {
     let mut s = NLogNSum::ZERO;
     for_each_run(keys, |c| nl.add(&mut s, c));
-    s.scaled_entropy(keys.len() as u64)
+    nl.scaled_entropy(s, keys.len() as u64)
 }
 
 /// Entropy of the column whose row keys are `keys` (`keys < cells`), for any estimator.
