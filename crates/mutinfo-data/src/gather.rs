@@ -195,20 +195,27 @@ impl Gathered {
         }
         match &mut self.store {
             Store::Num(v) => {
-                let f = cast(array, &DataType::Float64).map_err(|e| arrow_err(name, e))?;
-                let f = f
-                    .as_any()
-                    .downcast_ref::<Float64Array>()
-                    .ok_or_else(|| unsupported(name, dt))?;
+                let start = v.len();
                 v.reserve(n);
-                for (i, x) in f.iter().enumerate() {
-                    let x = x.unwrap_or(f64::NAN);
-                    if x.is_nan() {
-                        self.missing.push(offset + i);
-                    } else if x.is_infinite() && self.first_inf.is_none() {
-                        self.first_inf = Some((offset + i, x));
+                // Native integer and float arrays are read in place (no Float64 copy of the
+                // batch); other numeric types go through a cast.
+                if !push_native(array, v) {
+                    let f = cast(array, &DataType::Float64).map_err(|e| arrow_err(name, e))?;
+                    let f = f
+                        .as_any()
+                        .downcast_ref::<Float64Array>()
+                        .ok_or_else(|| unsupported(name, dt))?;
+                    v.extend(f.iter().map(|x| x.unwrap_or(f64::NAN)));
+                }
+                // Integers without nulls hold no NaN and no infinity.
+                if !(dt.is_integer() && array.null_count() == 0) {
+                    for (i, &x) in v[start..].iter().enumerate() {
+                        if x.is_nan() {
+                            self.missing.push(offset + i);
+                        } else if x.is_infinite() && self.first_inf.is_none() {
+                            self.first_inf = Some((offset + i, x));
+                        }
                     }
-                    v.push(x);
                 }
             }
             Store::Int(d) => {
@@ -230,6 +237,38 @@ impl Gathered {
         }
         Ok(())
     }
+}
+
+/// Appends the values of a native integer or float array as `f64` (nulls as NaN) and returns
+/// `true`; `false` for any other type.
+fn push_native(array: &ArrayRef, v: &mut Vec<f64>) -> bool {
+    use arrow::array::AsArray;
+    use arrow::datatypes as t;
+    fn extend<T: t::ArrowPrimitiveType>(
+        a: &arrow::array::PrimitiveArray<T>,
+        v: &mut Vec<f64>,
+        f: impl Fn(T::Native) -> f64,
+    ) {
+        if a.null_count() == 0 {
+            v.extend(a.values().iter().map(|&x| f(x)));
+        } else {
+            v.extend(a.iter().map(|x| x.map_or(f64::NAN, &f)));
+        }
+    }
+    match array.data_type() {
+        DataType::Int8 => extend(array.as_primitive::<t::Int8Type>(), v, f64::from),
+        DataType::Int16 => extend(array.as_primitive::<t::Int16Type>(), v, f64::from),
+        DataType::Int32 => extend(array.as_primitive::<t::Int32Type>(), v, f64::from),
+        DataType::Int64 => extend(array.as_primitive::<t::Int64Type>(), v, |x| x as f64),
+        DataType::UInt8 => extend(array.as_primitive::<t::UInt8Type>(), v, f64::from),
+        DataType::UInt16 => extend(array.as_primitive::<t::UInt16Type>(), v, f64::from),
+        DataType::UInt32 => extend(array.as_primitive::<t::UInt32Type>(), v, f64::from),
+        DataType::UInt64 => extend(array.as_primitive::<t::UInt64Type>(), v, |x| x as f64),
+        DataType::Float32 => extend(array.as_primitive::<t::Float32Type>(), v, f64::from),
+        DataType::Float64 => extend(array.as_primitive::<t::Float64Type>(), v, |x| x),
+        _ => return false,
+    }
+    true
 }
 
 /// Column positions by name, built once per schema.

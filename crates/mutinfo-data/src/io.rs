@@ -24,7 +24,9 @@ use arrow::csv::ReaderBuilder;
 use arrow::datatypes::Float64Type;
 use arrow::ipc::reader::{FileReader, StreamReader};
 use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::ProjectionMask;
 
 use crate::error::{DataError, Result};
@@ -364,37 +366,40 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
     };
     let (schema, inner): (Schema, Box<dyn Iterator<Item = _> + Send>) = match format {
         FileFormat::Parquet => {
-            let builder = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                ParquetRecordBatchReaderBuilder::try_new(file)
-            }))
-            .map_err(|e| DataError::Parquet {
+            let corrupt = |e: Box<dyn std::any::Any + Send>| DataError::Parquet {
                 path: p.clone(),
                 source: parquet::errors::ParquetError::General(format!(
                     "corrupt file: {}",
                     panic_message(e.as_ref())
                 )),
-            })?
-            .map_err(|source| DataError::Parquet {
+            };
+            let pq_err = |source| DataError::Parquet {
                 path: p.clone(),
                 source,
-            })?;
-            let full = builder.schema().clone();
+            };
+            let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
+            }))
+            .map_err(corrupt)?
+            .map_err(pq_err)?;
+            let full = meta.schema().clone();
             check_names(&p, &full)?;
             let (sorted, order) = split(projection(&p, &full, cols)?);
-            let builder = match &sorted {
-                Some(s) => {
-                    let mask = ProjectionMask::roots(builder.parquet_schema(), s.iter().copied());
-                    builder.with_projection(mask)
-                }
-                None => builder,
+            let n_read = sorted
+                .as_ref()
+                .map_or(meta.parquet_schema().num_columns(), Vec::len);
+            // Read from a file, the reader keeps an 8 KiB buffer (and a file handle) per column
+            // chunk: 800 MB for 100 000 columns. When that is more than the file itself, the
+            // file is read into memory once and the columns are slices of it.
+            let file_len = file.metadata().map_err(io)?.len();
+            let reader = if file_len <= FILE_BUFFER * n_read as u64 {
+                let bytes = bytes::Bytes::from(std::fs::read(path).map_err(io)?);
+                let b = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, meta);
+                parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
+            } else {
+                let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta);
+                parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
             };
-            let reader = builder
-                .with_batch_size(batch_size)
-                .build()
-                .map_err(|source| DataError::Parquet {
-                    path: p.clone(),
-                    source,
-                })?;
             let schema = match &order {
                 Some(_) => full.project(&projection(&p, &full, cols)?.unwrap_or_default()),
                 None => Ok(full.as_ref().clone()),
@@ -479,9 +484,10 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 None => full.clone(),
             };
             file.seek(SeekFrom::Start(0)).map_err(io)?;
+            let rows = wide_batch_rows(batch_size, full.fields().len());
             let mut builder = ReaderBuilder::new(Arc::new(full))
                 .with_format(format)
-                .with_batch_size(batch_size);
+                .with_batch_size(rows);
             if let Some(s) = sorted {
                 builder = builder.with_projection(s);
             }
@@ -494,6 +500,51 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
         schema: Arc::new(schema),
         inner,
     })
+}
+
+/// The buffer a Parquet reader keeps per column chunk read from a file (`BufReader`'s).
+const FILE_BUFFER: u64 = 8 * 1024;
+
+/// A Parquet reader over the columns `sorted` (all when `None`), in batches of `batch_size`
+/// rows but never longer than the largest row group (the column readers reserve a batch's
+/// worth of values each).
+fn parquet_reader<T: parquet::file::reader::ChunkReader + 'static>(
+    builder: ParquetRecordBatchReaderBuilder<T>,
+    sorted: Option<&[usize]>,
+    batch_size: usize,
+) -> std::result::Result<
+    parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    parquet::errors::ParquetError,
+> {
+    let builder = match sorted {
+        Some(s) => {
+            let mask = ProjectionMask::roots(builder.parquet_schema(), s.iter().copied());
+            builder.with_projection(mask)
+        }
+        None => builder,
+    };
+    let largest_group = builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows().max(0) as usize)
+        .max()
+        .unwrap_or(0);
+    builder
+        .with_batch_size(batch_size.min(largest_group.max(1)))
+        .build()
+}
+
+/// Cells (rows × columns of the file) in one batch of a wide file at most.
+const WIDE_BATCH_CELLS: usize = 1 << 22;
+
+/// Rows per batch: `rows`, fewer for wide files. The readers reserve room per cell of a batch
+/// (arrow-csv one field offset per cell of every column of the file, projected or not; the
+/// Parquet column readers a batch of values and levels each), so 8192 rows of a 100 000-column
+/// file would hold gigabytes before a value is decoded; capping the cells keeps that to tens of
+/// megabytes whatever the width.
+fn wide_batch_rows(rows: usize, columns: usize) -> usize {
+    rows.min(WIDE_BATCH_CELLS / columns.max(1)).max(1)
 }
 
 /// Scans the text columns `text` (indices in `full`) of a CSV file: returns those whose
@@ -513,7 +564,7 @@ fn scan_text_columns(
     let mut stats: Vec<(Seen, Seen)> = vec![((0, None), (0, None)); text.len()];
     let reader = ReaderBuilder::new(Arc::new(full.clone()))
         .with_format(format)
-        .with_batch_size(opts.batch_size.max(1))
+        .with_batch_size(wide_batch_rows(opts.batch_size.max(1), full.fields().len()))
         .with_projection(text.to_vec())
         .build(BufReader::new(file))
         .map_err(|source| DataError::Arrow {

@@ -274,3 +274,58 @@ fn csv_nan_and_inf_columns_are_numbers_and_mixed_columns_are_errors() {
     let t = read_table(&m, &opts).unwrap();
     assert_eq!(t.schema.field(0).data_type(), &DataType::Utf8);
 }
+
+/// A wide CSV is read in batches of fewer rows (the decoder keeps an offset per cell of a
+/// batch), a wide Parquet file from memory (a buffer per column chunk would outweigh it); the
+/// values are the same as read narrow, in order, across batch boundaries.
+#[test]
+fn wide_files_read_the_same_values_in_smaller_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, cols) = (1500usize, 3000usize);
+    let value = |i: usize, j: usize| ((i * 31 + j * 7) % 11) as i64;
+    let mut text: String = (0..cols)
+        .map(|j| format!("f{j}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    for i in 0..rows {
+        let line: Vec<String> = (0..cols).map(|j| value(i, j).to_string()).collect();
+        text.push_str(&line.join(","));
+        text.push('\n');
+    }
+    let csv = dir.path().join("wide.csv");
+    std::fs::write(&csv, &text).unwrap();
+    let sizes: Vec<usize> = open_batches(&csv, &ReadOptions::default())
+        .unwrap()
+        .map(|b| b.unwrap().num_rows())
+        .collect();
+    assert_eq!(sizes, [1398, 102], "2^22 cells per batch over 3000 columns");
+    let table = read_table(&csv, &ReadOptions::default())
+        .unwrap()
+        .concat()
+        .unwrap();
+    // The same table through Parquet (one row group of 1500 rows, 3000 column chunks).
+    let pq = dir.path().join("wide.parquet");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&pq).unwrap(),
+        table.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(&table).unwrap();
+    w.close().unwrap();
+    for t in [
+        table,
+        read_table(&pq, &ReadOptions::default())
+            .unwrap()
+            .concat()
+            .unwrap(),
+    ] {
+        for j in [0, 1, 1499, 2999] {
+            let c = t.column(j).as_any().downcast_ref::<Int64Array>().unwrap();
+            for i in [0, 1397, 1398, 1499] {
+                assert_eq!(c.value(i), value(i, j), "row {i} column {j}");
+            }
+        }
+    }
+}
