@@ -89,7 +89,7 @@ impl Acquisition {
     /// assert_eq!(sel.indices, vec![1, 2]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn select(&self, probs: ArrayView3<f64>, batch: usize, seed: u64) -> Result<Selection> {
+    pub fn select(&self, probs: ArrayView3<f64>, batch: usize, seed: u64) -> Result<Acquired> {
         validate(probs)?;
         let n = probs.dim().0;
         if batch > n {
@@ -99,7 +99,7 @@ impl Acquisition {
             Acquisition::TopK(score) => {
                 let s = scores_unchecked(probs, *score, seed);
                 let idx = top_k(&s, batch);
-                Ok(Selection {
+                Ok(Acquired {
                     scores: idx.iter().map(|&i| s[i]).collect(),
                     indices: idx,
                 })
@@ -107,14 +107,14 @@ impl Acquisition {
             Acquisition::Stochastic { score, mode, beta } => {
                 let s = scores_unchecked(probs, *score, seed);
                 let idx = stochastic_batch(&s, *mode, *beta, batch, seed)?;
-                Ok(Selection {
+                Ok(Acquired {
                     scores: idx.iter().map(|&i| s[i]).collect(),
                     indices: idx,
                 })
             }
             Acquisition::BatchBald(bb) => {
                 let sel = bb.clone().seed(seed).select(probs, batch)?;
-                Ok(Selection {
+                Ok(Acquired {
                     indices: sel.indices,
                     scores: sel.joint_mi,
                 })
@@ -175,7 +175,7 @@ impl FromStr for Acquisition {
 
 /// Pool indices chosen by an [`Acquisition`], with one score per index.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
+pub struct Acquired {
     /// Chosen pool indices, in selection order.
     pub indices: Vec<usize>,
     /// The score behind each choice (see [`Acquisition::select`]).

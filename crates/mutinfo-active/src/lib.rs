@@ -55,7 +55,7 @@ mod npy;
 mod probs;
 mod scores;
 
-pub use batch::{stochastic_batch, top_k, Acquisition, Selection, Stochastic};
+pub use batch::{stochastic_batch, top_k, Acquired, Acquisition, Stochastic};
 pub use batchbald::{
     batch_bald, joint_mutual_information, BatchBald, BatchBaldSelection, DEFAULT_NUM_SAMPLES,
 };

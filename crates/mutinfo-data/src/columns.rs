@@ -230,8 +230,13 @@ impl ColumnEncoding {
     }
 }
 
-/// A fitted encoding of a target and features: save it as JSON, re-apply it anywhere.
+/// A fitted encoding of a target and features: save it as JSON (the versioned layout of
+/// [`crate::format`], `mutinfo-encoding` version 1, validated when read), re-apply it anywhere.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "crate::format::EncodingFile",
+    into = "crate::format::EncodingFile"
+)]
 pub struct Encoding {
     /// The target column.
     pub target: ColumnEncoding,

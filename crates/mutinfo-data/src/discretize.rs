@@ -664,7 +664,14 @@ impl FittedBins {
 }
 
 /// Per-column fitted bins for a records matrix (rows = samples, columns = features).
+///
+/// Saved through serde in the versioned layout of [`crate::format`] (`mutinfo-discretizer`,
+/// version 1), validated when read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    try_from = "crate::format::DiscretizerFile",
+    into = "crate::format::DiscretizerFile"
+)]
 pub struct FittedDiscretizer {
     columns: Vec<FittedBins>,
 }

@@ -22,6 +22,7 @@ pub mod bridge;
 pub mod columns;
 pub mod discretize;
 pub mod error;
+pub mod format;
 mod gather;
 pub mod io;
 

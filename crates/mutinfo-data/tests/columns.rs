@@ -127,6 +127,17 @@ fn saved_encoding_reapplies_identically_and_counts_in_one_pass() {
     let json = serde_json::to_string_pretty(&enc).unwrap();
     let back: Encoding = serde_json::from_str(&json).unwrap();
     assert_eq!(back, enc);
+    // Versioned and validated on load (issue 16).
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["format"], "mutinfo-encoding");
+    assert_eq!(v["format_version"], 1);
+    v["format_version"] = 2.into();
+    let err = serde_json::from_value::<Encoding>(v.clone()).unwrap_err();
+    assert!(err.to_string().contains("format_version"), "{err}");
+    v["format_version"] = 1.into();
+    v["features"][0] = v["target"].clone();
+    let err = serde_json::from_value::<Encoding>(v).unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
     let again = back.transform(&t).unwrap();
     for j in 0..out.features.n_cols() {
         assert_eq!(
