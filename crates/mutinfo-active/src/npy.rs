@@ -3,6 +3,18 @@
 //!
 //! Supports format versions 1–3, little- and big-endian `f8`/`f4`, C and Fortran order, any
 //! number of dimensions (then checked to be 3 by [`read_npy`]).
+//!
+//! ## Why not `ndarray-npy`
+//! Issue 16 asked to replace this file with `ndarray-npy` where it is at least as exact. It is
+//! not, for these inputs:
+//! - the versions that speak ndarray 0.16 (0.9.x; 0.10 needs ndarray 0.17, a second ndarray
+//!   in the build) allocate the element count the header announces before reading the data
+//!   (`vec![zero; len]` in `npy/elements/primitive.rs`), so a 128-byte file whose header says
+//!   shape `(1099511627776,)` makes the process abort on an 8 TiB allocation; here the
+//!   announced size is checked against the bytes present first (a clear "truncated data"
+//!   error, the contract of issue 14);
+//! - it reads only the element type asked for (`f4` data into an `f64` array is an error),
+//!   while committees written by PyTorch are usually `float32`: here both read as `f64`.
 
 use std::io::Write;
 use std::path::Path;

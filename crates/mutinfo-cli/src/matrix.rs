@@ -1,4 +1,13 @@
 //! Small numeric matrices from CSV or `.npy` files (channels, joints, score matrices, counts).
+//!
+//! ## Why not `arrow-csv`
+//! Issue 16 asked to read these through arrow-csv. The data files of every command do go
+//! through it (`mutinfo-data`); these small matrices do not, because the files people pass
+//! here are often what `np.savetxt(..., fmt="%8.4f")` or a hand-typed table gives — columns
+//! aligned by runs of spaces — and arrow-csv splits on one delimiter byte, so `"  0.1   0.9"`
+//! would be four fields, two of them empty. This reader also names the file line of a bad value
+//! (arrow-csv counts records, after comments and blank lines are skipped). The matrices are a
+//! few kilobytes; speed is not at stake.
 
 use crate::error::{CliError, Result};
 use ndarray::Array2;
