@@ -157,7 +157,7 @@ pub(crate) fn decimals(v: &[f64]) -> Option<u8> {
 
 /// A threshold as text: the midpoint of two values written with `d` decimals is exact with
 /// `d + 1` decimals, so it prints with those (trailing zeros dropped: 2.45, 2.5, 3) instead of
-/// the binary expansion (2.4499999999999997); without `d`, the shortest round-trip form.
+/// the binary expansion (0.15000000000000002 for the midpoint of 0.1 and 0.2); without `d`, the shortest round-trip form.
 pub(crate) fn threshold_text(t: f64, d: Option<u8>) -> String {
     match d {
         Some(d) => {
@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(threshold_text(10.0, Some(0)), "10");
         assert_eq!(threshold_text(-0.0, Some(0)), "0");
         assert_eq!(threshold_text(-0.05, Some(1)), "-0.05");
+        let t = crate::split::midpoint(0.1, 0.2);
+        assert_eq!(format!("{t}"), "0.15000000000000002");
+        assert_eq!(threshold_text(t, Some(1)), "0.15");
         assert_eq!(threshold_text(1.0 / 3.0, None), format!("{}", 1.0 / 3.0));
     }
 }
