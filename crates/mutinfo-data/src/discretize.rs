@@ -45,7 +45,8 @@ pub enum Binning {
     },
     /// Equal-width bins, count by Sturges' rule `ceil(log2 n + 1)` (numpy's rule).
     Sturges,
-    /// Equal-width bins, width `2 IQR n^(-1/3)` by the Freedman–Diaconis rule (numpy's rule).
+    /// Equal-width bins, width `2 IQR n^(-1/3)` by the Freedman–Diaconis rule (numpy's rule),
+    /// at most [`MAX_RULE_BINS`] of them.
     FreedmanDiaconis,
     /// Supervised Fayyad–Irani MDL splitting; needs a target.
     Mdlp,
@@ -207,7 +208,15 @@ fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     let div = (num - 1) as f64;
     let delta = stop - start;
     let step = delta / div;
-    let mut out: Vec<f64> = if step == 0.0 {
+    let mut out: Vec<f64> = if !delta.is_finite() {
+        // The range overflows (values near ±f64::MAX): weigh the ends instead of stepping.
+        (0..num)
+            .map(|i| {
+                let t = i as f64 / div;
+                start * (1.0 - t) + stop * t
+            })
+            .collect()
+    } else if step == 0.0 {
         (0..num).map(|i| (i as f64 / div) * delta + start).collect()
     } else {
         (0..num).map(|i| i as f64 * step + start).collect()
@@ -264,9 +273,19 @@ fn sorted_copy(values: &[f64]) -> Vec<f64> {
 }
 
 /// Number of equal-width bins numpy's `histogram_bin_edges` picks for a width rule.
+/// The most bins the Sturges and Freedman–Diaconis rules may ask for. numpy allocates whatever
+/// the rule says, and one value far from the rest can make Freedman–Diaconis ask for 10^47
+/// bins (found by fuzzing); beyond 2^20 bins a rule no longer describes the data anyway.
+pub const MAX_RULE_BINS: usize = 1 << 20;
+
 fn numpy_rule_bins(width: f64, lo: f64, hi: f64) -> usize {
     if width > 0.0 && width.is_finite() {
-        ((hi - lo) / width).ceil().max(1.0) as usize
+        let bins = ((hi - lo) / width).ceil().max(1.0);
+        if bins < MAX_RULE_BINS as f64 {
+            bins as usize
+        } else {
+            MAX_RULE_BINS
+        }
     } else {
         1
     }
@@ -480,9 +499,17 @@ impl FittedBins {
                 BinMap::Edges { edges }
             }
             Binning::Sturges => {
-                let width = (hi - lo) / ((n as f64).log2() + 1.0);
+                let count = (n as f64).log2() + 1.0;
+                let width = (hi - lo) / count;
+                // numpy's float route where the range is finite; Sturges' count itself when
+                // the range overflows.
+                let bins = if width.is_finite() {
+                    numpy_rule_bins(width, lo, hi)
+                } else {
+                    count.ceil() as usize
+                };
                 BinMap::Edges {
-                    edges: linspace(lo, hi, numpy_rule_bins(width, lo, hi) + 1),
+                    edges: linspace(lo, hi, bins + 1),
                 }
             }
             Binning::FreedmanDiaconis => {
