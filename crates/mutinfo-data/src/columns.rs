@@ -684,13 +684,14 @@ impl DatasetBuilder {
                 let ColumnEncoding::Numeric { bins, name } = &enc else {
                     unreachable!("built above")
                 };
+                let coder = crate::discretize::EdgeCoder::new(bins, keep.len());
                 let mut out = Vec::with_capacity(keep.len());
                 for (i, &row) in keep.iter().enumerate() {
                     let x = kept(i);
                     out.push(if x.is_nan() {
                         card - 1
                     } else {
-                        bins.code_of(x).ok_or_else(|| DataError::UnseenValue {
+                        coder.code(x).ok_or_else(|| DataError::UnseenValue {
                             column: name.clone(),
                             row,
                             value: x.to_string(),

@@ -266,18 +266,98 @@ fn min_max(values: &[f64]) -> (f64, f64) {
         })
 }
 
+/// The widest integer range counted rather than sorted (by [`sorted_copy`]) or looked up in a
+/// table (by [`EdgeCoder`]).
+const SMALL_INT_RANGE: f64 = 65_536.0;
+
+/// `(lo, hi)` when every value is an integer in a range of at most [`SMALL_INT_RANGE`] and none
+/// is `-0.0` (whose sign a count would lose).
+fn small_int_range(values: &[f64]) -> Option<(i64, i64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in values {
+        // `as` casts instead of `fract` (a libm call per value); NaN and values past the i64
+        // range fail the round trip too.
+        if (x as i64) as f64 != x || (x == 0.0 && x.is_sign_negative()) {
+            return None;
+        }
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    (hi - lo <= SMALL_INT_RANGE).then_some((lo as i64, hi as i64))
+}
+
+/// The values sorted by `f64::total_cmp`. Small-range integer columns (counts, codes, pixel
+/// levels, the usual 0–99 scores) are counted instead of sorted: the same vector in O(n + range).
 fn sorted_copy(values: &[f64]) -> Vec<f64> {
+    if values.len() >= 1024 {
+        if let Some((lo, hi)) = small_int_range(values).filter(|(lo, hi)| {
+            // Counting pays when the range is not much wider than the column.
+            ((hi - lo) as usize) < values.len()
+        }) {
+            let mut counts = vec![0u32; (hi - lo + 1) as usize];
+            for &x in values {
+                counts[(x as i64 - lo) as usize] += 1;
+            }
+            let mut s = Vec::with_capacity(values.len());
+            for (i, &c) in counts.iter().enumerate() {
+                s.extend(std::iter::repeat_n((lo + i as i64) as f64, c as usize));
+            }
+            return s;
+        }
+    }
     let mut s = values.to_vec();
     s.sort_unstable_by(f64::total_cmp);
     s
 }
 
-/// Number of equal-width bins numpy's `histogram_bin_edges` picks for a width rule.
+/// [`FittedBins::code_of`] with a table for the integers of the fitted range when that range is
+/// small (one lookup instead of a binary search per value); the same codes for every value.
+pub(crate) struct EdgeCoder<'a> {
+    bins: &'a FittedBins,
+    /// `(first integer, last integer, code of each integer from the first)`.
+    table: Option<(f64, f64, Vec<u32>)>,
+}
+
+impl<'a> EdgeCoder<'a> {
+    /// A coder for `n` values: the table is built only when it is smaller than `n`.
+    pub(crate) fn new(bins: &'a FittedBins, n: usize) -> Self {
+        let table = match &bins.map {
+            BinMap::Edges { edges } => {
+                let (lo, hi) = (edges[0].ceil(), edges[edges.len() - 1].floor());
+                let small = hi - lo <= SMALL_INT_RANGE.min(n as f64);
+                if lo.is_finite() && hi.is_finite() && hi >= lo && small {
+                    (lo as i64..=hi as i64)
+                        .map(|v| bins.code_of(v as f64))
+                        .collect::<Option<Vec<u32>>>()
+                        .map(|codes| (lo, hi, codes))
+                } else {
+                    None
+                }
+            }
+            BinMap::Categories { .. } => None,
+        };
+        EdgeCoder { bins, table }
+    }
+
+    /// The code of `value`, as [`FittedBins::code_of`].
+    #[inline]
+    pub(crate) fn code(&self, value: f64) -> Option<u32> {
+        if let Some((lo, hi, codes)) = &self.table {
+            if value >= *lo && value <= *hi && (value as i64) as f64 == value {
+                return Some(codes[(value - lo) as usize]);
+            }
+        }
+        self.bins.code_of(value)
+    }
+}
+
 /// The most bins the Sturges and Freedman–Diaconis rules may ask for. numpy allocates whatever
 /// the rule says, and one value far from the rest can make Freedman–Diaconis ask for 10^47
 /// bins (found by fuzzing); beyond 2^20 bins a rule no longer describes the data anyway.
 pub const MAX_RULE_BINS: usize = 1 << 20;
 
+/// Number of equal-width bins numpy's `histogram_bin_edges` picks for a width rule (at most
+/// [`MAX_RULE_BINS`]).
 fn numpy_rule_bins(width: f64, lo: f64, hi: f64) -> usize {
     if width > 0.0 && width.is_finite() {
         let bins = ((hi - lo) / width).ceil().max(1.0);
@@ -810,5 +890,57 @@ impl FittedDiscretizer {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(CodeMatrix::from_columns(cols)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn column() -> impl Strategy<Value = Vec<f64>> {
+        // Mostly small integers (the counted path), sometimes a fraction, a -0.0 or a wide
+        // range (the sorted path).
+        (1024usize..2500, 1i64..300, 0u8..4).prop_flat_map(|(n, range, kind)| {
+            proptest::collection::vec(-range..range, n).prop_map(move |v| {
+                let mut x: Vec<f64> = v.into_iter().map(|i| i as f64).collect();
+                match kind {
+                    1 => x[7] += 0.5,
+                    2 => x[3] = -0.0,
+                    3 => x[5] = 1e9,
+                    _ => {}
+                }
+                x
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The counted sort gives the same bits as the comparison sort.
+        #[test]
+        fn sorted_copy_matches_a_comparison_sort(v in column()) {
+            let mut want = v.clone();
+            want.sort_unstable_by(f64::total_cmp);
+            let got = sorted_copy(&v);
+            prop_assert_eq!(
+                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+        }
+
+        /// The table coder gives `code_of`'s code for every value, in and out of the fitted
+        /// range, integral or not.
+        #[test]
+        fn edge_coder_matches_code_of(v in column(), bins in 1usize..12, probe in proptest::collection::vec(-400.0f64..400.0, 64)) {
+            for b in [Binning::Quantile { bins }, Binning::Uniform { bins }] {
+                let fitted = FittedBins::fit(&v, &b, None).unwrap();
+                let coder = EdgeCoder::new(&fitted, v.len());
+                for &x in v.iter().chain(&probe).chain(probe.iter().map(|p| p.round()).collect::<Vec<_>>().iter()) {
+                    prop_assert_eq!(coder.code(x), fitted.code_of(x), "{}", x);
+                }
+            }
+        }
     }
 }
