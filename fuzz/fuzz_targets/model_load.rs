@@ -8,8 +8,13 @@ use std::sync::Arc;
 
 use arrow::array::{Float64Array, RecordBatch};
 
-/// A small batch with the column names saved models of the seeds use.
+/// A small batch (three rows) holding the columns `names` (none for an empty selection).
 fn batch(names: &[String]) -> RecordBatch {
+    if names.is_empty() {
+        let schema = Arc::new(arrow::datatypes::Schema::empty());
+        let opts = arrow::array::RecordBatchOptions::new().with_row_count(Some(3));
+        return RecordBatch::try_new_with_options(schema, vec![], &opts).expect("empty batch");
+    }
     let cols = names
         .iter()
         .map(|n| {

@@ -179,6 +179,7 @@ enum BinMap {
 
 /// One fitted column: its bin edges or its category table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedBins {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,

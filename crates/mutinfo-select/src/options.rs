@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(opts.k, Some(5));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SelectOptions {
     /// The criterion.
     pub criterion: Criterion,

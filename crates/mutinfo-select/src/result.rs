@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One step of a selection: the feature taken and the terms of its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     /// Column index of the feature.
     pub feature: usize,

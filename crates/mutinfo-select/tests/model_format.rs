@@ -79,6 +79,24 @@ fn tampered_files_are_refused_naming_the_field() {
         "selected[0].step.feature",
     );
     refused(&tamper(&|v| v["n_features"] = 0.into()), "n_features");
+    // A misspelt nested field is refused, not dropped (found by fuzzing model_load: "k0"
+    // loaded as a selector without k).
+    for (edit, word) in [
+        (
+            (|v: &mut Value| v["params"]["options"]["k0"] = 20.into()) as fn(&mut Value),
+            "k0",
+        ),
+        (|v| v["params"]["extra"] = 1.into(), "extra"),
+        (|v| v["selected"][0]["note"] = 1.into(), "note"),
+        (|v| v["selected"][0]["step"]["note"] = 1.into(), "note"),
+        (
+            |v| v["selected"][0]["encoder"]["bins"]["note"] = 1.into(),
+            "note",
+        ),
+    ] {
+        let msg = refused(&tamper(&edit), "json");
+        assert!(msg.contains(word), "{word}: {msg}");
+    }
     refused(
         &tamper(&|v| v["params"]["options"]["k"] = 0.into()),
         "params",

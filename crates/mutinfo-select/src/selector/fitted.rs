@@ -22,6 +22,7 @@ use std::path::Path;
 /// One selected feature as a fitted selector keeps it: its name, its step of the trace and
 /// (for a discrete selection) the encoder that turned its values into codes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SelectedFeature {
     /// Column name (`f{j}` when the data had no names).
     pub name: String,

@@ -33,6 +33,7 @@ mod estimator_name {
 
 /// Checked hyperparameters of a mutual-information feature selector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InfoSelectorValidParams {
     pub(crate) options: SelectOptions,
     pub(crate) binning: Binning,
