@@ -133,7 +133,7 @@ impl<L> DecisionTree<L> {
     }
 }
 
-/// The most decimals [`decimals`] looks for.
+/// The most decimals a feature's training values are searched for (more: thresholds print in full).
 pub const MAX_DECIMALS: u8 = 12;
 
 /// The fewest decimals (at most [`MAX_DECIMALS`]) that write every finite value of `v`
