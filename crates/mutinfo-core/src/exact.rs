@@ -93,7 +93,13 @@ struct LogTable {
     /// The primes up to `max`, ascending, and their `ℓhi_p`.
     primes: Vec<u64>,
     prime_hi: Vec<u128>,
+    /// `n · ln[n]` for the first [`NLOGN_CACHED`] counts: what the counting loops add up,
+    /// read instead of multiplied (the same integers).
+    nlogn: Vec<i128>,
 }
+
+/// Counts whose `n ln n` the shared table keeps ready (1 MiB of `i128`).
+const NLOGN_CACHED: usize = 1 << 16;
 
 impl LogTable {
     fn new(max: u64) -> Self {
@@ -115,6 +121,7 @@ impl LogTable {
             ln: vec![0i128; m + 1],
             primes: Vec::new(),
             prime_hi: Vec::new(),
+            nlogn: Vec::new(),
         };
         for n in 2..=m {
             let p = t.spf[n] as usize;
@@ -127,6 +134,11 @@ impl LogTable {
                 t.ln[n] = t.ln[n / p] + t.ln[p];
             }
         }
+        t.nlogn = t.ln[..(m + 1).min(NLOGN_CACHED)]
+            .iter()
+            .enumerate()
+            .map(|(n, &l)| if n < 2 { 0 } else { n as i128 * l })
+            .collect();
         t
     }
 
@@ -347,8 +359,8 @@ impl NLogNTable {
     /// `n ln n` in fixed point.
     #[inline]
     pub fn fixed(&self, n: u64) -> i128 {
-        if n < 2 {
-            return 0;
+        if let Some(&v) = self.table.nlogn.get(n as usize) {
+            return v;
         }
         match self.table.ln.get(n as usize) {
             Some(&l) => n as i128 * l,

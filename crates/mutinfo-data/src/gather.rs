@@ -314,6 +314,10 @@ impl<'a> Resolver<'a> {
 /// parallel by column, one batch at a time. `on_rows` hears the rows read so far. Returns the
 /// stores (in the order given) and the number of rows.
 ///
+/// The stream is read (decoded) on the calling thread while a second thread gathers the batch
+/// before it, so decoding and gathering overlap; batches and their errors are handled in
+/// stream order, so the result and the error reported are those of a sequential pass.
+///
 /// # Errors
 /// Any error of the stream; [`DataError::Arrow`] when a column cannot be read as its kind.
 /// Among several columns failing on one batch, the first in the order given is reported.
@@ -322,21 +326,37 @@ pub(crate) fn gather(
     batches: impl IntoIterator<Item = Result<RecordBatch>>,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<(Vec<Gathered>, usize)> {
-    let mut out: Vec<Gathered> = columns
-        .iter()
-        .map(|&(_, name, kind)| Gathered::new(name, kind))
-        .collect();
-    let mut rows = 0;
-    for batch in batches {
-        let batch = batch?;
-        let results: Vec<Result<()>> = out
-            .par_iter_mut()
-            .zip(columns.par_iter())
-            .map(|(g, &(i, _, _))| g.push(batch.column(i), rows))
-            .collect();
-        results.into_iter().collect::<Result<()>>()?;
-        rows += batch.num_rows();
-        on_rows(rows);
-    }
-    Ok((out, rows))
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(1);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<(Vec<Gathered>, usize)> {
+            let mut out: Vec<Gathered> = columns
+                .iter()
+                .map(|&(_, name, kind)| Gathered::new(name, kind))
+                .collect();
+            let mut rows = 0;
+            for batch in rx {
+                let batch = batch?;
+                let results: Vec<Result<()>> = out
+                    .par_iter_mut()
+                    .zip(columns.par_iter())
+                    .map(|(g, &(i, _, _))| g.push(batch.column(i), rows))
+                    .collect();
+                results.into_iter().collect::<Result<()>>()?;
+                rows += batch.num_rows();
+                on_rows(rows);
+            }
+            Ok((out, rows))
+        });
+        for batch in batches {
+            let stop = batch.is_err();
+            // A closed channel means the worker stopped on an error: it is reported below.
+            if tx.send(batch).is_err() || stop {
+                break;
+            }
+        }
+        drop(tx);
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
