@@ -189,6 +189,8 @@ fn an_empty_selection_is_well_formed() {
         .to_string();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
+    // The same stop names as the saved model and the warning.
+    assert_eq!(v["stop"], "below-threshold");
     let table = mutinfo(&base).ok().to_string();
     assert_eq!(table.lines().count(), 1, "{table}");
     // A warning says so (as sklearn's "No features were selected"); no empty chart is drawn;

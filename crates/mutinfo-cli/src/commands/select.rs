@@ -291,7 +291,7 @@ pub fn run(a: &SelectArgs) -> Result<()> {
                 "settings": {"k": a.k, "alpha": a.alpha, "threshold": a.threshold, "beta": a.beta, "gamma": a.gamma,
                              "binning": a.encode.discretize.binning, "bins": a.encode.discretize.bins, "missing": a.encode.discretize.missing,
                              "continuous": continuous},
-                "stop": format!("{:?}", sel.stop),
+                "stop": sel.stop.name(),
                 "elapsed_seconds": elapsed,
                 "features": steps,
             }))?
