@@ -6,18 +6,12 @@
 //! computed the same way as a brute-force scan (`|a − b|` per coordinate, then the maximum),
 //! so their counts equal the O(N²) scan exactly, including at the ball's boundary.
 //!
-//! ## Not yet `kiddo`
-//! Issue 16 asked to benchmark kiddo before switching. Measured with
-//! `RAYON_NUM_THREADS=1 cargo run --release -p mutinfo-continuous --example kdtree_vs_kiddo`
-//! (build plus the k = 3 nearest neighbours of every point, uniform data, one run), kiddo 5.3.2
-//! took 0.84–0.92 of this tree's time in 2-D and 0.35–0.43 in 4-D, with the same k-th
-//! distances: it is faster, so the switch is due and not done yet. What it needs:
-//! - kiddo's trees fix the dimension at compile time (`KdTree<A, T, K, B, IDX>` with a const
-//!   `K`), while the estimators build trees over joint spaces of any `d_x + d_y` chosen at run
-//!   time: one monomorphized tree per dimension up to a cap, this tree beyond it;
-//! - its k-nearest query returns equidistant neighbours in tree order, so KSG-2's
-//!   per-dimension extents (taken from the k neighbours) would depend on the tree layout when
-//!   distances tie; here ties go to the lower row index, as in the brute-force scan.
+//! ## Beside `kiddo`
+//! Joint-space nearest neighbours in 3 to 8 dimensions go to kiddo's tree, which was faster
+//! there (see [`crate::joint`], with the measurements). This tree keeps 1–2 dimensional joint
+//! spaces and repeated points, where it was measured faster (it counts whole cells inside a
+//! ball), the ball counts of the marginal spaces for the same reason, and joint spaces of
+//! more than 8 dimensions (kiddo fixes the dimension at compile time).
 
 /// Points per leaf: small enough that a leaf scan is cheap, large enough to keep the tree shallow.
 const LEAF_SIZE: usize = 8;

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::data::Block;
 use crate::error::{ContinuousError, Result};
+use crate::joint::JointTree;
 use crate::kdtree::{KdTree, Sorted1d};
 use crate::special::digamma_table;
 
@@ -41,13 +42,13 @@ impl Marginal {
     }
 }
 
-/// Evaluates `term(row, scratch)` for every row of `tree`, in tree order and in parallel,
-/// and returns the terms summed in row order (deterministic for any thread count).
-fn sum_terms<F>(tree: &KdTree, k: usize, term: F) -> f64
+/// Evaluates `term(row, scratch)` for every row of `tree`, in the tree's query order and in
+/// parallel, and returns the terms summed in row order (deterministic for any thread count).
+fn sum_terms<F>(tree: &JointTree, k: usize, term: F) -> f64
 where
     F: Fn(usize, &mut Vec<(f64, u32)>) -> f64 + Sync,
 {
-    let order = tree.rows_in_tree_order();
+    let order = tree.rows_in_query_order();
     let in_tree_order: Vec<f64> = order
         .par_iter()
         .with_min_len(256)
@@ -113,14 +114,15 @@ pub(crate) fn ksg1(x: &Side, y: &Side, k: usize) -> f64 {
         }
     }
     let joint = Block::hstack(&[&x.block, &y.block]);
-    let tree = KdTree::new(&joint.data, joint.dim);
     let psi = digamma_table(n);
     if let (Marginal::One(sx), Marginal::One(sy)) = (&x.marginal, &y.marginal) {
+        // 2-D: our tree (faster there than kiddo, see `joint`), walked by tree position.
+        let tree = KdTree::new(&joint.data, joint.dim);
         return ksg1_sorted(&tree, sx, sy, k, &psi);
     }
+    let tree = JointTree::new(&joint.data, joint.dim);
     let total = sum_terms(&tree, k, |i, buf| {
-        tree.knn(i, k, buf);
-        let eps = buf[k - 1].0;
+        let eps = tree.kth_distance(i, k, buf);
         let p = tree.point(i);
         let (px, py) = p.split_at(dx);
         if eps > 0.0 {
@@ -129,7 +131,7 @@ pub(crate) fn ksg1(x: &Side, y: &Side, k: usize) -> f64 {
             psi[k] - psi[nx] - psi[ny]
         } else {
             // More than k copies of this point: count the copies (Gao et al. 2017).
-            let kk = tree.count_within(p, 0.0, false) - 1;
+            let kk = tree.copies(i) - 1;
             let nx = x.marginal.count(i, px, 0.0, false);
             let ny = y.marginal.count(i, py, 0.0, false);
             psi[kk] - psi[nx] - psi[ny]
@@ -816,7 +818,7 @@ pub(crate) fn ksg2(x: &Side, y: &Side, k: usize) -> f64 {
     let n = x.block.rows;
     let dx = x.block.dim;
     let joint = Block::hstack(&[&x.block, &y.block]);
-    let tree = KdTree::new(&joint.data, joint.dim);
+    let tree = JointTree::new(&joint.data, joint.dim);
     let psi = digamma_table(n);
     let total = sum_terms(&tree, k, |i, buf| {
         tree.knn(i, k, buf);
@@ -844,11 +846,10 @@ pub(crate) fn mixed(x: &Side, y: &Side, k: usize) -> f64 {
     let n = x.block.rows;
     let dx = x.block.dim;
     let joint = Block::hstack(&[&x.block, &y.block]);
-    let tree = KdTree::new(&joint.data, joint.dim);
+    let tree = JointTree::new(&joint.data, joint.dim);
     let psi = digamma_table(n);
     let total = sum_terms(&tree, k, |i, buf| {
-        tree.knn(i, k, buf);
-        let rho = buf[k - 1].0;
+        let rho = tree.kth_distance(i, k, buf);
         let p = tree.point(i);
         let (px, py) = p.split_at(dx);
         if rho > 0.0 {
@@ -856,7 +857,7 @@ pub(crate) fn mixed(x: &Side, y: &Side, k: usize) -> f64 {
                 - psi[x.marginal.count(i, px, rho, true)]
                 - psi[y.marginal.count(i, py, rho, true)]
         } else {
-            let kk = tree.count_within(p, 0.0, false);
+            let kk = tree.copies(i);
             psi[kk]
                 - psi[x.marginal.count(i, px, 0.0, false)]
                 - psi[y.marginal.count(i, py, 0.0, false)]
@@ -875,11 +876,10 @@ pub(crate) fn ksg_cmi(x: &Block, y: &Block, z: &Block, k: usize) -> f64 {
     let yz = Marginal::new(&Block::hstack(&[y, z]));
     let zm = Marginal::new(z);
     let joint = Block::hstack(&[x, y, z]);
-    let tree = KdTree::new(&joint.data, joint.dim);
+    let tree = JointTree::new(&joint.data, joint.dim);
     let psi = digamma_table(n);
     let total = sum_terms(&tree, k, |i, buf| {
-        tree.knn(i, k, buf);
-        let eps = buf[k - 1].0;
+        let eps = tree.kth_distance(i, k, buf);
         let p = tree.point(i);
         let (px, rest) = p.split_at(dx);
         let (py, pz) = rest.split_at(dy);
@@ -888,7 +888,7 @@ pub(crate) fn ksg_cmi(x: &Block, y: &Block, z: &Block, k: usize) -> f64 {
         let (kk, r, strict) = if eps > 0.0 {
             (k, eps, true)
         } else {
-            (tree.count_within(p, 0.0, false) - 1, 0.0, false)
+            (tree.copies(i) - 1, 0.0, false)
         };
         psi[kk] - psi[xz.count(i, &pxz, r, strict)] - psi[yz.count(i, &pyz, r, strict)]
             + psi[zm.count(i, pz, r, strict)]
@@ -900,17 +900,14 @@ pub(crate) fn ksg_cmi(x: &Block, y: &Block, z: &Block, k: usize) -> f64 {
 /// `H = ψ(N) − ψ(k) + d ln 2 + (d/N) Σ ln εᵢ`, with εᵢ the distance to the k-th neighbour.
 pub(crate) fn kozachenko_leonenko(x: &Block, k: usize, what: &'static str) -> Result<f64> {
     let n = x.rows;
-    let tree = KdTree::new(&x.data, x.dim);
-    let order = tree.rows_in_tree_order();
+    let tree = JointTree::new(&x.data, x.dim);
+    let order = tree.rows_in_query_order();
     let eps: Vec<f64> = order
         .par_iter()
         .with_min_len(256)
         .map_init(
             || Vec::with_capacity(k + 1),
-            |buf, &r| {
-                tree.knn(r as usize, k, buf);
-                buf[k - 1].0
-            },
+            |buf, &r| tree.kth_distance(r as usize, k, buf),
         )
         .collect();
     let mut by_row = vec![0.0; n];
@@ -977,7 +974,7 @@ pub(crate) fn continuous_discrete(
         dim: x.dim,
     };
     let all = Marginal::new(&kept_block);
-    let per_class: Vec<Option<KdTree>> = classes
+    let per_class: Vec<Option<JointTree>> = classes
         .members
         .par_iter()
         .map(|rows| {
@@ -986,7 +983,7 @@ pub(crate) fn continuous_discrete(
                     .iter()
                     .flat_map(|&i| x.row(i).iter().copied())
                     .collect();
-                KdTree::new(&data, x.dim)
+                JointTree::new(&data, x.dim)
             })
         })
         .collect();
@@ -1003,13 +1000,12 @@ pub(crate) fn continuous_discrete(
                 let nc = classes.counts[c];
                 let kc = k.min(nc - 1);
                 let local = classes.local[i] as usize;
-                tree.knn(local, kc, buf);
-                let r = buf[kc - 1].0;
+                let r = tree.kth_distance(local, kc, buf);
                 let p = x.row(i);
                 if r > 0.0 {
                     psi[kc] - psi[nc] - psi[all.count(pi, p, r, true)]
                 } else {
-                    let kk = tree.count_within(p, 0.0, false);
+                    let kk = tree.copies(local);
                     psi[kk] - psi[nc] - psi[all.count(pi, p, 0.0, false)]
                 }
             },

@@ -47,6 +47,7 @@ mod elliptical;
 pub mod error;
 pub mod estimator;
 mod gaussian;
+pub mod joint;
 pub mod kdtree;
 mod knn;
 mod special;
