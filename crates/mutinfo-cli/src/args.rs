@@ -134,7 +134,7 @@ pub fn fit_stream(builder: &DatasetBuilder, batches: Batches) -> Result<(Encodin
     let path = batches.path().to_string();
     let schema = batches.schema();
     let bars = crate::progress::FitBars::new(schema.fields().len().saturating_sub(1) as u64);
-    let fitted = builder.fit_stream(&schema, batches, &bars);
+    let fitted = builder.fit_batches(batches, &bars);
     bars.finish();
     fitted.map_err(|e| match e {
         mutinfo_data::DataError::EmptyFile { reason, .. } => {

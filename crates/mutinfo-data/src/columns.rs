@@ -46,8 +46,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::discretize::{Binning, FittedBins, Unseen, DEFAULT_BINS};
 use crate::error::{DataError, Result};
-use crate::gather::{gather, Gathered, Kind, Resolver, Store, MISSING};
-use crate::io::Table;
+use crate::gather::{gather, gather_parquet, Gathered, Kind, Resolver, Store, MISSING};
+use crate::io::{Batches, Table, GROUP_COLUMNS};
 
 /// Default largest number of categories of one column.
 pub const DEFAULT_MAX_CATEGORIES: usize = 1 << 20;
@@ -285,6 +285,7 @@ pub struct DatasetBuilder {
     integers_as_categories: Option<bool>,
     categorical: Vec<String>,
     max_categories: usize,
+    expected_rows: Option<usize>,
 }
 
 /// Column `idx` (named `name`) of every batch, concatenated.
@@ -335,6 +336,7 @@ impl DatasetBuilder {
             integers_as_categories: None,
             categorical: Vec::new(),
             max_categories: DEFAULT_MAX_CATEGORIES,
+            expected_rows: None,
         }
     }
 
@@ -396,6 +398,17 @@ impl DatasetBuilder {
         self
     }
 
+    /// How many rows the stream of [`fit_stream`](Self::fit_stream) will give, when known
+    /// ([`Batches::rows_hint`](crate::Batches::rows_hint)): each column's store is then
+    /// allocated once at its final size instead of growing batch by batch (on a wide file,
+    /// growth copies and over-allocates a store per column). A capacity hint only: a wrong
+    /// value changes memory use, never a result.
+    #[must_use]
+    pub fn expected_rows(mut self, rows: Option<usize>) -> Self {
+        self.expected_rows = rows;
+        self
+    }
+
     /// Fits the encoding on `table` and encodes it; see [`DatasetBuilder::fit_stream`].
     ///
     /// # Errors
@@ -430,6 +443,48 @@ impl DatasetBuilder {
         batches: impl IntoIterator<Item = Result<RecordBatch>>,
         progress: &dyn FitProgress,
     ) -> Result<(Encoding, Encoded)> {
+        self.fit_gathered(schema, progress, |columns, on_rows| {
+            gather(columns, batches, self.expected_rows, on_rows)
+        })
+    }
+
+    /// As [`fit_stream`](Self::fit_stream) on an opened file, with the same results. A
+    /// Parquet file of more than 2048 used columns is read column group by column group, the
+    /// groups decoded in parallel, so that only the column readers of the groups in flight are
+    /// alive (arrow-rs keeps one per column: about 1.2 GB for 100 000 columns); stores are
+    /// sized from the file's row count unless [`expected_rows`](Self::expected_rows) says
+    /// otherwise.
+    ///
+    /// # Errors
+    /// As [`fit_stream`](Self::fit_stream).
+    pub fn fit_batches(
+        &self,
+        batches: Batches,
+        progress: &dyn FitProgress,
+    ) -> Result<(Encoding, Encoded)> {
+        let schema = batches.schema();
+        let rows = self.expected_rows.or(batches.rows_hint());
+        self.fit_gathered(&schema, progress, |columns, on_rows| {
+            match batches.parquet_columns() {
+                Some(source) if columns.len() > GROUP_COLUMNS => {
+                    gather_parquet(columns, source, rows, on_rows)
+                }
+                _ => gather(columns, batches, rows, on_rows),
+            }
+        })
+    }
+
+    /// Resolves the target and the features in `schema`, gathers them with `gather_with`,
+    /// then fits and encodes every column.
+    fn fit_gathered(
+        &self,
+        schema: &Schema,
+        progress: &dyn FitProgress,
+        gather_with: impl FnOnce(
+            &[(usize, &str, Kind)],
+            &(dyn Fn(usize) + Sync),
+        ) -> Result<(Vec<Gathered>, usize)>,
+    ) -> Result<(Encoding, Encoded)> {
         let resolver = Resolver::new(schema);
         let names: Vec<String> = match &self.features {
             Some(f) => f.clone(),
@@ -460,7 +515,7 @@ impl DatasetBuilder {
         for n in &names {
             columns.push(self.resolve(&resolver, schema, n)?);
         }
-        let (gathered, n_rows) = gather(&columns, batches, &|r| progress.rows_read(r))?;
+        let (gathered, n_rows) = gather_with(&columns, &|r| progress.rows_read(r))?;
         if n_rows == 0 {
             return Err(DataError::EmptyFile {
                 path: "table".into(),
@@ -608,7 +663,9 @@ impl DatasetBuilder {
             .iter()
             .map(|n| self.resolve(&resolver, schema, n))
             .collect::<Result<Vec<_>>>()?;
-        let (gathered, n_rows) = gather(&columns, batches, &|r| progress.rows_read(r))?;
+        let (gathered, n_rows) = gather(&columns, batches, self.expected_rows, &|r| {
+            progress.rows_read(r)
+        })?;
         let drop = self.rows_to_drop(n_rows, &gathered)?;
         let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
         if keep.is_empty() {

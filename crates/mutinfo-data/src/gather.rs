@@ -14,6 +14,7 @@ use arrow_schema::{DataType, Schema};
 use rayon::prelude::*;
 
 use crate::error::{DataError, Result};
+use crate::io::{ParquetColumns, GROUP_COLUMNS};
 
 /// Marks a missing value among dictionary indices.
 pub(crate) const MISSING: u32 = u32::MAX;
@@ -68,11 +69,11 @@ pub(crate) struct Dict<K> {
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Dict<K> {
-    fn new() -> Self {
+    fn with_capacity(rows: usize) -> Self {
         Dict {
             index: HashMap::new(),
             levels: Vec::new(),
-            codes: Vec::new(),
+            codes: Vec::with_capacity(rows),
         }
     }
 
@@ -157,13 +158,13 @@ fn unsupported(column: &str, dt: &DataType) -> DataError {
 }
 
 impl Gathered {
-    fn new(name: &str, kind: Kind) -> Self {
+    fn new(name: &str, kind: Kind, rows: usize) -> Self {
         Gathered {
             name: name.to_string(),
             store: match kind {
-                Kind::Num => Store::Num(Vec::new()),
-                Kind::Int => Store::Int(Dict::new()),
-                Kind::Text => Store::Text(Dict::new()),
+                Kind::Num => Store::Num(Vec::with_capacity(rows)),
+                Kind::Int => Store::Int(Dict::with_capacity(rows)),
+                Kind::Text => Store::Text(Dict::with_capacity(rows)),
             },
             first_inf: None,
             missing: Vec::new(),
@@ -312,7 +313,8 @@ impl<'a> Resolver<'a> {
 
 /// Gathers the columns `columns` (`(position, name, kind)`) of a stream of batches, in
 /// parallel by column, one batch at a time. `on_rows` hears the rows read so far. Returns the
-/// stores (in the order given) and the number of rows.
+/// stores (in the order given) and the number of rows. `expected_rows`, when known, sizes
+/// each store once (capped, so a wrong hint cannot exhaust memory by itself).
 ///
 /// The stream is read (decoded) on the calling thread while a second thread gathers the batch
 /// before it, so decoding and gathering overlap; batches and their errors are handled in
@@ -324,14 +326,20 @@ impl<'a> Resolver<'a> {
 pub(crate) fn gather(
     columns: &[(usize, &str, Kind)],
     batches: impl IntoIterator<Item = Result<RecordBatch>>,
+    expected_rows: Option<usize>,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<(Vec<Gathered>, usize)> {
+    // At most 2^31 cells reserved up front in all (16 GiB of f64 stores): beyond that the
+    // stores grow as the rows arrive.
+    let rows = expected_rows
+        .unwrap_or(0)
+        .min((1usize << 31) / columns.len().max(1));
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(1);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<(Vec<Gathered>, usize)> {
             let mut out: Vec<Gathered> = columns
                 .iter()
-                .map(|&(_, name, kind)| Gathered::new(name, kind))
+                .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
                 .collect();
             let mut rows = 0;
             for batch in rx {
@@ -359,4 +367,61 @@ pub(crate) fn gather(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+/// As [`gather`], for a wide Parquet file read column group by column group: the columns are
+/// split into groups of [`GROUP_COLUMNS`] in the order given, and each group is read over all
+/// rows by its own reader and gathered, groups in parallel. Only the readers of the groups in
+/// flight are alive (arrow-rs keeps a reader per column), and decoding runs on every thread.
+/// The stores are those of [`gather`], value for value.
+///
+/// # Errors
+/// As [`gather`]; among faulty columns in different groups, the first group's error is
+/// reported (deterministic for any number of threads).
+pub(crate) fn gather_parquet(
+    columns: &[(usize, &str, Kind)],
+    source: &ParquetColumns,
+    expected_rows: Option<usize>,
+    on_rows: &(dyn Fn(usize) + Sync),
+) -> Result<(Vec<Gathered>, usize)> {
+    let rows = expected_rows
+        .unwrap_or(0)
+        .min((1usize << 31) / columns.len().max(1));
+    let groups: Vec<Result<(Vec<Gathered>, usize)>> = columns
+        .par_chunks(GROUP_COLUMNS)
+        .map(|group| -> Result<(Vec<Gathered>, usize)> {
+            let positions: Vec<usize> = group.iter().map(|c| c.0).collect();
+            let (at, batches) = source.open(&positions)?;
+            let mut out: Vec<Gathered> = group
+                .iter()
+                .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
+                .collect();
+            let mut n = 0;
+            for batch in batches {
+                let batch = batch?;
+                for (store, &j) in out.iter_mut().zip(&at) {
+                    store.push(batch.column(j), n)?;
+                }
+                n += batch.num_rows();
+            }
+            on_rows(n);
+            Ok((out, n))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(columns.len());
+    let mut n_rows = None;
+    for group in groups {
+        let (stores, n) = group?;
+        if *n_rows.get_or_insert(n) != n {
+            return Err(DataError::Parquet {
+                path: source.path().to_string(),
+                source: parquet::errors::ParquetError::General(format!(
+                    "column groups hold different row counts ({} and {n})",
+                    n_rows.unwrap_or(0)
+                )),
+            });
+        }
+        out.extend(stores);
+    }
+    Ok((out, n_rows.unwrap_or(0)))
 }

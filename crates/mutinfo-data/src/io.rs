@@ -177,7 +177,9 @@ impl Table {
 pub struct Batches {
     path: String,
     schema: SchemaRef,
-    inner: Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>,
+    rows_hint: Option<usize>,
+    parquet: Option<ParquetColumns>,
+    inner: BatchIter,
 }
 
 impl std::fmt::Debug for Batches {
@@ -195,9 +197,155 @@ impl Batches {
         self.schema.clone()
     }
 
+    /// The number of rows the file declares, where its format does so up front (Parquet's
+    /// footer); `None` for CSV and Arrow IPC. For sizing buffers
+    /// ([`DatasetBuilder::expected_rows`](crate::DatasetBuilder::expected_rows)), not a
+    /// promise: the rows are counted as they are read.
+    pub fn rows_hint(&self) -> Option<usize> {
+        self.rows_hint
+    }
+
     /// The file being read.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The columns of a Parquet file, to be read again in groups (see [`ParquetColumns`]).
+    pub(crate) fn parquet_columns(&self) -> Option<&ParquetColumns> {
+        self.parquet.as_ref()
+    }
+}
+
+/// Parquet files of more projected columns than this are read lazily: their full-width
+/// reader (one column reader per column, about 12 KB each in arrow-rs) is built only if the
+/// batches are iterated, since [`crate::DatasetBuilder`] reads wide files column group by
+/// column group instead.
+pub(crate) const GROUP_COLUMNS: usize = 2048;
+
+/// Where a Parquet file's bytes are: read into memory once, or on disk.
+#[derive(Clone)]
+enum ParquetData {
+    Bytes(bytes::Bytes),
+    File(std::path::PathBuf),
+}
+
+/// A Parquet file opened once (footer parsed), whose columns can be read in any number of
+/// independent column groups, in parallel: each group's reader holds only its own columns,
+/// so a 100 000-column file is never decoded through 100 000 live column readers at once.
+#[derive(Clone)]
+pub(crate) struct ParquetColumns {
+    path: String,
+    data: ParquetData,
+    meta: ArrowReaderMetadata,
+    /// Position in [`Batches::schema`] -> root field index in the file.
+    file_column: Vec<usize>,
+    batch_size: usize,
+}
+
+/// A stream of batches whose errors already name the file.
+pub(crate) type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+
+impl ParquetColumns {
+    /// The file.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Batches (all rows) of the columns at `positions` of [`Batches::schema`], and for each
+    /// position the index of its column in those batches.
+    ///
+    /// # Errors
+    /// [`DataError::Io`] / [`DataError::Parquet`] when the reader cannot be built; the
+    /// batches carry decoding errors (a panic of the parquet crate on a corrupt file
+    /// becomes an error).
+    pub(crate) fn open(&self, positions: &[usize]) -> Result<(Vec<usize>, BatchIter)> {
+        let mut cols: Vec<usize> = positions.iter().map(|&p| self.file_column[p]).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        let at = positions
+            .iter()
+            .map(|&p| cols.binary_search(&self.file_column[p]).unwrap_or(0))
+            .collect();
+        let pq_err = |source| DataError::Parquet {
+            path: self.path.clone(),
+            source,
+        };
+        let rows = wide_batch_rows(self.batch_size, cols.len());
+        let build = || -> Result<Box<dyn Iterator<Item = _> + Send>> {
+            Ok(match &self.data {
+                ParquetData::Bytes(b) => {
+                    let b = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                        b.clone(),
+                        self.meta.clone(),
+                    );
+                    Box::new(parquet_reader(b, Some(&cols), rows).map_err(pq_err)?)
+                }
+                ParquetData::File(path) => {
+                    let file = File::open(path).map_err(|source| DataError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                    let b =
+                        ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone());
+                    Box::new(parquet_reader(b, Some(&cols), rows).map_err(pq_err)?)
+                }
+            })
+        };
+        let reader =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).map_err(|e| {
+                pq_err(parquet::errors::ParquetError::General(format!(
+                    "corrupt file: {}",
+                    panic_message(e.as_ref())
+                )))
+            })??;
+        let path = self.path.clone();
+        let guarded = PanicGuard {
+            inner: Some(reader),
+        }
+        .map(move |r| {
+            r.map_err(|source| DataError::Arrow {
+                path: path.clone(),
+                source,
+            })
+        });
+        Ok((at, Box::new(guarded)))
+    }
+}
+
+/// The full-width reader of a wide Parquet file, built on the first call to `next`.
+struct LazyParquet {
+    columns: Option<ParquetColumns>,
+    inner: Option<BatchIter>,
+}
+
+impl Iterator for LazyParquet {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(columns) = self.columns.take() {
+            let all: Vec<usize> = (0..columns.file_column.len()).collect();
+            match columns.open(&all) {
+                // `open` gives the columns in file order; put them back in the order asked.
+                Ok((at, batches)) => {
+                    let sorted = at.windows(2).all(|w| w[0] < w[1]);
+                    self.inner = Some(if sorted {
+                        batches
+                    } else {
+                        let path = columns.path.clone();
+                        Box::new(batches.map(move |b| {
+                            b.and_then(|b| {
+                                b.project(&at).map_err(|source| DataError::Arrow {
+                                    path: path.clone(),
+                                    source,
+                                })
+                            })
+                        }))
+                    })
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        self.inner.as_mut()?.next()
     }
 }
 
@@ -205,12 +353,7 @@ impl Iterator for Batches {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next().map(|r| {
-            r.map_err(|source| DataError::Arrow {
-                path: self.path.clone(),
-                source,
-            })
-        })
+        self.inner.next()
     }
 }
 
@@ -364,7 +507,21 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             }
         }
     };
-    let (schema, inner): (Schema, Box<dyn Iterator<Item = _> + Send>) = match format {
+    let mut rows_hint = None;
+    let mut parquet = None;
+    let named = |inner: Box<
+        dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send,
+    >|
+     -> BatchIter {
+        let path = p.clone();
+        Box::new(inner.map(move |r| {
+            r.map_err(|source| DataError::Arrow {
+                path: path.clone(),
+                source,
+            })
+        }))
+    };
+    let (schema, inner): (Schema, BatchIter) = match format {
         FileFormat::Parquet => {
             let corrupt = |e: Box<dyn std::any::Any + Send>| DataError::Parquet {
                 path: p.clone(),
@@ -384,6 +541,7 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             .map_err(pq_err)?;
             let full = meta.schema().clone();
             check_names(&p, &full)?;
+            rows_hint = usize::try_from(meta.metadata().file_metadata().num_rows()).ok();
             let (sorted, order) = split(projection(&p, &full, cols)?);
             let n_read = sorted
                 .as_ref()
@@ -392,23 +550,47 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             // chunk: 800 MB for 100 000 columns. When that is more than the file itself, the
             // file is read into memory once and the columns are slices of it.
             let file_len = file.metadata().map_err(io)?.len();
-            let reader = if file_len <= FILE_BUFFER * n_read as u64 {
-                let bytes = bytes::Bytes::from(std::fs::read(path).map_err(io)?);
-                let b = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, meta);
-                parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
+            let data = if file_len <= FILE_BUFFER * n_read as u64 {
+                ParquetData::Bytes(bytes::Bytes::from(std::fs::read(path).map_err(io)?))
             } else {
-                let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta);
-                parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
+                ParquetData::File(path.to_path_buf())
             };
-            let schema = match &order {
-                Some(_) => full.project(&projection(&p, &full, cols)?.unwrap_or_default()),
+            let asked = projection(&p, &full, cols)?;
+            let schema = match &asked {
+                Some(i) => full.project(i),
                 None => Ok(full.as_ref().clone()),
             }
             .map_err(arrow_err)?;
-            let guarded = PanicGuard {
-                inner: Some(reader),
+            let columns = ParquetColumns {
+                path: p.clone(),
+                data: data.clone(),
+                meta: meta.clone(),
+                file_column: asked.unwrap_or_else(|| (0..full.fields().len()).collect()),
+                batch_size,
             };
-            (schema, reorder(Box::new(guarded), order))
+            let inner: BatchIter = if n_read > GROUP_COLUMNS {
+                Box::new(LazyParquet {
+                    columns: Some(columns.clone()),
+                    inner: None,
+                })
+            } else {
+                let reader = match data {
+                    ParquetData::Bytes(bytes) => {
+                        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, meta);
+                        parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
+                    }
+                    ParquetData::File(_) => {
+                        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta);
+                        parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
+                    }
+                };
+                let guarded = PanicGuard {
+                    inner: Some(reader),
+                };
+                named(reorder(Box::new(guarded), order))
+            };
+            parquet = Some(columns);
+            (schema, inner)
         }
         FileFormat::ArrowFile | FileFormat::ArrowStream => {
             let stream = matches!(format, FileFormat::ArrowStream);
@@ -434,7 +616,7 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             } else {
                 Box::new(FileReader::try_new(file, sorted).map_err(arrow_err)?)
             };
-            (schema, reorder(reader, order))
+            (schema, named(reorder(reader, order)))
         }
         FileFormat::Csv => {
             let is_tsv = path
@@ -492,12 +674,14 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 builder = builder.with_projection(s);
             }
             let reader = builder.build(BufReader::new(file)).map_err(arrow_err)?;
-            (schema, reorder(Box::new(reader), order))
+            (schema, named(reorder(Box::new(reader), order)))
         }
     };
     Ok(Batches {
         path: p,
         schema: Arc::new(schema),
+        rows_hint,
+        parquet,
         inner,
     })
 }

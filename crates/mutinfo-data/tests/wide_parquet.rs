@@ -1,0 +1,152 @@
+//! Wide Parquet files (more used columns than one column group) are read group by group, in
+//! parallel: the encoding, the codes and the errors must be those of the one-pass stream.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Float64Array, Int16Array, Int32Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use mutinfo_data::{open_batches, DataError, DatasetBuilder, Missing, NoProgress, ReadOptions};
+
+/// `cols` features of mixed types over `rows` rows (nulls in the float columns when
+/// `nulls`), a 3-class target, written with small row groups so batches span them.
+fn write_wide(path: &std::path::Path, rows: usize, cols: usize, nulls: bool) {
+    let mut fields = vec![Field::new("label", DataType::Int32, false)];
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(Int32Array::from(
+        (0..rows).map(|r| (r * 7 % 3) as i32).collect::<Vec<_>>(),
+    ))];
+    for j in 0..cols {
+        let name = format!("f{j}");
+        let (field, array): (Field, ArrayRef) = match j % 3 {
+            0 => (
+                Field::new(&name, DataType::Int16, false),
+                Arc::new(Int16Array::from(
+                    (0..rows)
+                        .map(|r| ((r * (j + 3) + j) % 11) as i16)
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            1 => (
+                Field::new(&name, DataType::Float64, true),
+                Arc::new(Float64Array::from(
+                    (0..rows)
+                        .map(|r| {
+                            (nulls && (r + j) % 17 == 0)
+                                .then_some(())
+                                .map_or(Some(((r * 31 + j * 7) % 97) as f64 / 9.0), |_| None)
+                        })
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            _ => (
+                Field::new(&name, DataType::Utf8, false),
+                Arc::new(StringArray::from(
+                    (0..rows)
+                        .map(|r| ["a", "b", "c", "d"][(r + j) % 4])
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+        };
+        fields.push(field);
+        arrays.push(array);
+    }
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(23))
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        batch.schema(),
+        Some(props),
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+fn codes(enc: &mutinfo_data::Encoded) -> Vec<Vec<u32>> {
+    enc.features
+        .columns()
+        .iter()
+        .map(|c| c.to_u32_vec())
+        .chain(std::iter::once(enc.target.to_u32_vec()))
+        .collect()
+}
+
+#[test]
+fn grouped_reading_equals_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.parquet");
+    write_wide(&path, 60, 5000, false);
+    // Small batches, so the stream path crosses row groups and batch boundaries.
+    let opts = ReadOptions {
+        batch_size: 16,
+        ..ReadOptions::default()
+    };
+    let builder = DatasetBuilder::new("label");
+    let stream = open_batches(&path, &opts).unwrap();
+    let schema = stream.schema();
+    // The stream, read through the lazily built full-width reader.
+    let (e1, c1) = builder.fit_stream(&schema, stream, &NoProgress).unwrap();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (e2, c2) = pool
+            .install(|| builder.fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress))
+            .unwrap();
+        assert_eq!(e1, e2, "{threads} threads");
+        assert_eq!(codes(&c1), codes(&c2), "{threads} threads");
+        assert_eq!(c1.names, c2.names);
+    }
+}
+
+#[test]
+fn grouped_reading_of_a_projection_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.parquet");
+    write_wide(&path, 40, 4500, false);
+    // Features asked in reverse file order, target in the middle of the projection.
+    let mut used: Vec<String> = (0..4300).rev().map(|j| format!("f{j}")).collect();
+    used.insert(2000, "label".into());
+    let opts = ReadOptions::default().with_columns(used.clone());
+    let features: Vec<String> = used.iter().filter(|c| *c != "label").cloned().collect();
+    let builder = DatasetBuilder::new("label").features(features.clone());
+    let stream = open_batches(&path, &opts).unwrap();
+    let schema = stream.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, used.iter().map(String::as_str).collect::<Vec<_>>());
+    // The lazily built reader gives the columns in the order asked.
+    let batches: Vec<RecordBatch> = stream.map(Result::unwrap).collect();
+    assert_eq!(batches[0].schema().field(0).name(), "f4299");
+    let (e1, c1) = builder
+        .fit_stream(&schema, batches.into_iter().map(Ok), &NoProgress)
+        .unwrap();
+    let (e2, c2) = builder
+        .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
+        .unwrap();
+    assert_eq!(e1, e2);
+    assert_eq!(codes(&c1), codes(&c2));
+    assert_eq!(c2.names, features);
+}
+
+#[test]
+fn grouped_reading_reports_the_first_faulty_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.parquet");
+    write_wide(&path, 50, 4200, true);
+    let opts = ReadOptions::default();
+    let builder = DatasetBuilder::new("label").missing(Missing::Error);
+    let schema = open_batches(&path, &opts).unwrap().schema();
+    let e1 = builder
+        .fit_stream(&schema, open_batches(&path, &opts).unwrap(), &NoProgress)
+        .unwrap_err();
+    let e2 = builder
+        .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
+        .unwrap_err();
+    assert_eq!(e1.to_string(), e2.to_string());
+    assert!(
+        matches!(&e2, DataError::MissingValue { column, .. } if column == "f1"),
+        "{e2}"
+    );
+}
