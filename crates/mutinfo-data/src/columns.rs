@@ -46,8 +46,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::discretize::{Binning, FittedBins, Unseen, DEFAULT_BINS};
 use crate::error::{DataError, Result};
-use crate::gather::{gather, gather_parquet, Gathered, Kind, Resolver, Store, MISSING};
-use crate::io::{Batches, Table, GROUP_COLUMNS};
+use crate::gather::{
+    gather, gather_group, gather_parquet, reserve_rows, same_rows, Gathered, Kind, Resolver, Store,
+    MISSING,
+};
+use crate::io::{group_size, Batches, ParquetColumns, Table, GROUPED_MIN_COLUMNS};
 
 /// Default largest number of categories of one column.
 pub const DEFAULT_MAX_CATEGORIES: usize = 1 << 20;
@@ -443,20 +446,25 @@ impl DatasetBuilder {
         batches: impl IntoIterator<Item = Result<RecordBatch>>,
         progress: &dyn FitProgress,
     ) -> Result<(Encoding, Encoded)> {
-        self.fit_gathered(schema, progress, |columns, on_rows| {
-            gather(columns, batches, self.expected_rows, on_rows)
-        })
+        let names = self.feature_names(schema)?;
+        let columns = self.used_columns(schema, &names)?;
+        let (gathered, n_rows) = gather(&columns, batches, self.expected_rows, &|r| {
+            progress.rows_read(r)
+        })?;
+        self.encode_gathered(names.clone(), gathered, n_rows, progress)
     }
 
-    /// As [`fit_stream`](Self::fit_stream) on an opened file, with the same results. A
-    /// Parquet file of more than 2048 used columns is read column group by column group, the
-    /// groups decoded in parallel, so that only the column readers of the groups in flight are
-    /// alive (arrow-rs keeps one per column: about 1.2 GB for 100 000 columns); stores are
-    /// sized from the file's row count unless [`expected_rows`](Self::expected_rows) says
-    /// otherwise.
+    /// As [`fit_stream`](Self::fit_stream) on an opened file, with the same encoding and
+    /// codes. A Parquet file of more than 512 used columns is read column group by column
+    /// group, the groups decoded and encoded in parallel, so that only the column readers and
+    /// stores of the groups in flight are alive (arrow-rs keeps one reader per column: about
+    /// 1.2 GB for 100 000 columns); stores are sized from the file's row count unless
+    /// [`expected_rows`](Self::expected_rows) says otherwise.
     ///
     /// # Errors
-    /// As [`fit_stream`](Self::fit_stream).
+    /// As [`fit_stream`](Self::fit_stream). With several faulty columns of a wide Parquet
+    /// file, the target's error comes first, then that of the first faulty column group (within
+    /// it, unreadable values, then missing or infinite values, then encoding).
     pub fn fit_batches(
         &self,
         batches: Batches,
@@ -464,28 +472,30 @@ impl DatasetBuilder {
     ) -> Result<(Encoding, Encoded)> {
         let schema = batches.schema();
         let rows = self.expected_rows.or(batches.rows_hint());
-        self.fit_gathered(&schema, progress, |columns, on_rows| {
-            match batches.parquet_columns() {
-                Some(source) if columns.len() > GROUP_COLUMNS => {
-                    gather_parquet(columns, source, rows, on_rows)
-                }
-                _ => gather(columns, batches, rows, on_rows),
+        let names = self.feature_names(&schema)?;
+        let columns = self.used_columns(&schema, &names)?;
+        match batches.parquet_columns() {
+            // Dropping rows needs every column's missing rows before any is encoded.
+            Some(source)
+                if columns.len() > GROUPED_MIN_COLUMNS && self.missing != Missing::DropRow =>
+            {
+                self.fit_groups(source, &columns, rows, progress)
             }
-        })
+            Some(source) if columns.len() > GROUPED_MIN_COLUMNS => {
+                let (gathered, n_rows) =
+                    gather_parquet(&columns, source, rows, &|r| progress.rows_read(r))?;
+                self.encode_gathered(names.clone(), gathered, n_rows, progress)
+            }
+            _ => {
+                let (gathered, n_rows) =
+                    gather(&columns, batches, rows, &|r| progress.rows_read(r))?;
+                self.encode_gathered(names.clone(), gathered, n_rows, progress)
+            }
+        }
     }
 
-    /// Resolves the target and the features in `schema`, gathers them with `gather_with`,
-    /// then fits and encodes every column.
-    fn fit_gathered(
-        &self,
-        schema: &Schema,
-        progress: &dyn FitProgress,
-        gather_with: impl FnOnce(
-            &[(usize, &str, Kind)],
-            &(dyn Fn(usize) + Sync),
-        ) -> Result<(Vec<Gathered>, usize)>,
-    ) -> Result<(Encoding, Encoded)> {
-        let resolver = Resolver::new(schema);
+    /// The feature names: those given, or every column but the target.
+    fn feature_names(&self, schema: &Schema) -> Result<Vec<String>> {
         let names: Vec<String> = match &self.features {
             Some(f) => f.clone(),
             None => schema
@@ -504,6 +514,16 @@ impl DatasetBuilder {
             });
         }
         check_distinct(&names, Some(self.target.as_str()), "features")?;
+        Ok(names)
+    }
+
+    /// `(position, name, kind)` of the target, then of the features `names`.
+    fn used_columns<'a>(
+        &'a self,
+        schema: &Schema,
+        names: &'a [String],
+    ) -> Result<Vec<(usize, &'a str, Kind)>> {
+        let resolver = Resolver::new(schema);
         let mut columns = Vec::with_capacity(names.len() + 1);
         let t = resolver.index(&self.target, "table")?;
         let tdt = schema.field(t).data_type();
@@ -512,10 +532,90 @@ impl DatasetBuilder {
             self.target.as_str(),
             Kind::of(&self.target, tdt, !tdt.is_floating())?,
         ));
-        for n in &names {
+        for n in names {
             columns.push(self.resolve(&resolver, schema, n)?);
         }
-        let (gathered, n_rows) = gather_with(&columns, &|r| progress.rows_read(r))?;
+        Ok(columns)
+    }
+
+    /// Reads and encodes the target, then the features of a wide Parquet file group by group
+    /// (in parallel), each group's stores dropped as soon as it is encoded. Every row is kept
+    /// (not for [`Missing::DropRow`]).
+    fn fit_groups(
+        &self,
+        source: &ParquetColumns,
+        columns: &[(usize, &str, Kind)],
+        expected_rows: Option<usize>,
+        progress: &dyn FitProgress,
+    ) -> Result<(Encoding, Encoded)> {
+        let (mut target, n_rows) =
+            gather_group(&columns[..1], source, reserve_rows(expected_rows, 1))?;
+        progress.rows_read(n_rows);
+        if n_rows == 0 {
+            return Err(DataError::EmptyFile {
+                path: "table".into(),
+                reason: "no data rows",
+            });
+        }
+        self.rows_to_drop(n_rows, &target)?;
+        let keep: Vec<usize> = (0..n_rows).collect();
+        let tg = target.pop().ok_or(DataError::EmptyColumn {
+            column: self.target.clone(),
+        })?;
+        let (tenc, tcodes) = self.encode(tg, &keep, &Binning::Quantile { bins: 10 }, None)?;
+        let features = &columns[1..];
+        let size = group_size(features.len());
+        let rows = reserve_rows(Some(n_rows), size);
+        let groups: Vec<Result<Vec<(ColumnEncoding, Codes)>>> = features
+            .par_chunks(size)
+            .map(|group| {
+                let (stores, n) = gather_group(group, source, rows)?;
+                same_rows(source, Some(n_rows), n)?;
+                self.rows_to_drop(n, &stores)?;
+                stores
+                    .into_iter()
+                    .map(|g| {
+                        let r = self.encode(g, &keep, &self.binning, Some(&tcodes));
+                        progress.column_encoded();
+                        r
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut encodings = Vec::with_capacity(features.len());
+        let mut cols = Vec::with_capacity(features.len());
+        for group in groups {
+            for (enc, codes) in group? {
+                encodings.push(enc);
+                cols.push(codes);
+            }
+        }
+        let encoding = Encoding {
+            target: tenc,
+            features: encodings,
+            missing: self.missing,
+            unseen: self.unseen,
+        };
+        Ok((
+            encoding,
+            Encoded {
+                features: CodeMatrix::from_columns(cols)?,
+                target: tcodes,
+                names: features.iter().map(|c| c.1.to_string()).collect(),
+                dropped_rows: Vec::new(),
+            },
+        ))
+    }
+
+    /// Checks the gathered columns (target first), drops rows under [`Missing::DropRow`],
+    /// and fits and encodes every column, features in parallel.
+    fn encode_gathered(
+        &self,
+        names: Vec<String>,
+        gathered: Vec<Gathered>,
+        n_rows: usize,
+        progress: &dyn FitProgress,
+    ) -> Result<(Encoding, Encoded)> {
         if n_rows == 0 {
             return Err(DataError::EmptyFile {
                 path: "table".into(),

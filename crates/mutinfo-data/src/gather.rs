@@ -14,7 +14,7 @@ use arrow_schema::{DataType, Schema};
 use rayon::prelude::*;
 
 use crate::error::{DataError, Result};
-use crate::io::{ParquetColumns, GROUP_COLUMNS};
+use crate::io::{group_size, ParquetColumns};
 
 /// Marks a missing value among dictionary indices.
 pub(crate) const MISSING: u32 = u32::MAX;
@@ -329,11 +329,7 @@ pub(crate) fn gather(
     expected_rows: Option<usize>,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<(Vec<Gathered>, usize)> {
-    // At most 2^31 cells reserved up front in all (16 GiB of f64 stores): beyond that the
-    // stores grow as the rows arrive.
-    let rows = expected_rows
-        .unwrap_or(0)
-        .min((1usize << 31) / columns.len().max(1));
+    let rows = reserve_rows(expected_rows, columns.len());
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(1);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<(Vec<Gathered>, usize)> {
@@ -369,11 +365,63 @@ pub(crate) fn gather(
     })
 }
 
+/// Reads the columns `group` (`(position, name, kind)`) of a Parquet file over all rows with
+/// one reader of just those columns, and gathers them as [`gather`] would. `rows` sizes the
+/// stores.
+///
+/// # Errors
+/// As [`gather`].
+pub(crate) fn gather_group(
+    group: &[(usize, &str, Kind)],
+    source: &ParquetColumns,
+    rows: usize,
+) -> Result<(Vec<Gathered>, usize)> {
+    let positions: Vec<usize> = group.iter().map(|c| c.0).collect();
+    let (at, batches) = source.open(&positions)?;
+    let mut out: Vec<Gathered> = group
+        .iter()
+        .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
+        .collect();
+    let mut n = 0;
+    for batch in batches {
+        let batch = batch?;
+        for (store, &j) in out.iter_mut().zip(&at) {
+            store.push(batch.column(j), n)?;
+        }
+        n += batch.num_rows();
+    }
+    Ok((out, n))
+}
+
+/// The store size to reserve for `columns` columns of `expected_rows` rows: at most 2^31
+/// cells in all (16 GiB of f64 stores), beyond which the stores grow as rows arrive.
+pub(crate) fn reserve_rows(expected_rows: Option<usize>, columns: usize) -> usize {
+    expected_rows
+        .unwrap_or(0)
+        .min((1usize << 31) / columns.max(1))
+}
+
+/// The common row count of column groups read separately.
+///
+/// # Errors
+/// [`DataError::Parquet`] if two groups disagree (a malformed file).
+pub(crate) fn same_rows(source: &ParquetColumns, a: Option<usize>, b: usize) -> Result<usize> {
+    match a {
+        Some(a) if a != b => Err(DataError::Parquet {
+            path: source.path().to_string(),
+            source: parquet::errors::ParquetError::General(format!(
+                "column groups hold different row counts ({a} and {b})"
+            )),
+        }),
+        _ => Ok(b),
+    }
+}
+
 /// As [`gather`], for a wide Parquet file read column group by column group: the columns are
-/// split into groups of [`GROUP_COLUMNS`] in the order given, and each group is read over all
-/// rows by its own reader and gathered, groups in parallel. Only the readers of the groups in
-/// flight are alive (arrow-rs keeps a reader per column), and decoding runs on every thread.
-/// The stores are those of [`gather`], value for value.
+/// split into groups of [`group_size`] in the order given, and each group is read over all
+/// rows by its own reader ([`gather_group`]), groups in parallel. Only the readers of the
+/// groups in flight are alive (arrow-rs keeps a reader per column), and decoding runs on
+/// every thread. The stores are those of [`gather`], value for value.
 ///
 /// # Errors
 /// As [`gather`]; among faulty columns in different groups, the first group's error is
@@ -384,43 +432,22 @@ pub(crate) fn gather_parquet(
     expected_rows: Option<usize>,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<(Vec<Gathered>, usize)> {
-    let rows = expected_rows
-        .unwrap_or(0)
-        .min((1usize << 31) / columns.len().max(1));
+    let rows = reserve_rows(expected_rows, columns.len());
     let groups: Vec<Result<(Vec<Gathered>, usize)>> = columns
-        .par_chunks(GROUP_COLUMNS)
-        .map(|group| -> Result<(Vec<Gathered>, usize)> {
-            let positions: Vec<usize> = group.iter().map(|c| c.0).collect();
-            let (at, batches) = source.open(&positions)?;
-            let mut out: Vec<Gathered> = group
-                .iter()
-                .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
-                .collect();
-            let mut n = 0;
-            for batch in batches {
-                let batch = batch?;
-                for (store, &j) in out.iter_mut().zip(&at) {
-                    store.push(batch.column(j), n)?;
-                }
-                n += batch.num_rows();
+        .par_chunks(group_size(columns.len()))
+        .map(|group| {
+            let r = gather_group(group, source, rows);
+            if let Ok((_, n)) = &r {
+                on_rows(*n);
             }
-            on_rows(n);
-            Ok((out, n))
+            r
         })
         .collect();
     let mut out = Vec::with_capacity(columns.len());
     let mut n_rows = None;
     for group in groups {
         let (stores, n) = group?;
-        if *n_rows.get_or_insert(n) != n {
-            return Err(DataError::Parquet {
-                path: source.path().to_string(),
-                source: parquet::errors::ParquetError::General(format!(
-                    "column groups hold different row counts ({} and {n})",
-                    n_rows.unwrap_or(0)
-                )),
-            });
-        }
+        n_rows = Some(same_rows(source, n_rows, n)?);
         out.extend(stores);
     }
     Ok((out, n_rows.unwrap_or(0)))

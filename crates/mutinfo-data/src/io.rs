@@ -216,11 +216,18 @@ impl Batches {
     }
 }
 
-/// Parquet files of more projected columns than this are read lazily: their full-width
-/// reader (one column reader per column, about 12 KB each in arrow-rs) is built only if the
-/// batches are iterated, since [`crate::DatasetBuilder`] reads wide files column group by
-/// column group instead.
-pub(crate) const GROUP_COLUMNS: usize = 2048;
+/// Parquet files of more used columns than this are wide: [`crate::DatasetBuilder`] reads
+/// them column group by column group (see [`group_size`]), and their full-width reader (one
+/// column reader per column, about 12 KB each in arrow-rs) is built only if the batches are
+/// iterated.
+pub(crate) const GROUPED_MIN_COLUMNS: usize = 512;
+
+/// Columns per group when `columns` columns are read in groups: about an eighth of them (so
+/// that two threads share the decoding evenly), between 128 and 2048. It depends on the
+/// column count only, never on the threads, so that results and errors do not either.
+pub(crate) fn group_size(columns: usize) -> usize {
+    (columns / 8).clamp(128, 2048)
+}
 
 /// Where a Parquet file's bytes are: read into memory once, or on disk.
 #[derive(Clone)]
@@ -568,7 +575,7 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 file_column: asked.unwrap_or_else(|| (0..full.fields().len()).collect()),
                 batch_size,
             };
-            let inner: BatchIter = if n_read > GROUP_COLUMNS {
+            let inner: BatchIter = if n_read > GROUPED_MIN_COLUMNS {
                 Box::new(LazyParquet {
                     columns: Some(columns.clone()),
                     inner: None,
