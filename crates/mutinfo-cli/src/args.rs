@@ -331,7 +331,10 @@ pub fn warn_identifiers(path: &std::path::Path, enc: &Encoded) {
         return;
     }
     for (j, name) in enc.names.iter().enumerate() {
-        if enc.features.column(j).observed_cardinality() == n {
+        let column = enc.features.column(j);
+        // Fewer codes than rows cannot give every row its own value: no count needed (a
+        // 100 000-column file of short binary columns is checked in microseconds).
+        if column.cardinality() as usize >= n && column.observed_cardinality() == n {
             eprintln!(
                 "mutinfo: warning: {}: column {name} holds a different value in each of the {n} rows, like an identifier, \
                  and will look maximally informative; leave it out with --exclude {name}",

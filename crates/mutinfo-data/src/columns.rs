@@ -808,10 +808,18 @@ impl DatasetBuilder {
     ) -> Result<(ColumnEncoding, Codes)> {
         let all = keep.len() == g.len();
         let name = g.name;
+        let complete = g.missing.is_empty();
         match g.store {
             Store::Num(v) => {
                 let kept = |i: usize| if all { v[i] } else { v[keep[i]] };
-                let present: Vec<f64> = (0..keep.len()).map(kept).filter(|x| !x.is_nan()).collect();
+                // A complete column of kept rows is fitted in place.
+                let copied: Vec<f64>;
+                let present: &[f64] = if all && complete {
+                    &v
+                } else {
+                    copied = (0..keep.len()).map(kept).filter(|x| !x.is_nan()).collect();
+                    &copied
+                };
                 if present.is_empty() {
                     return Err(DataError::AllMissing { column: name });
                 }
@@ -826,9 +834,8 @@ impl DatasetBuilder {
                     }
                     t => t,
                 };
-                let bins = FittedBins::fit_named(&present, binning, target, &name)?
+                let bins = FittedBins::fit_named(present, binning, target, &name)?
                     .with_unseen(self.unseen);
-                drop(present);
                 if bins.cardinality() as usize > self.max_categories {
                     return Err(DataError::TooManyCategories {
                         column: name,

@@ -289,8 +289,10 @@ fn small_int_range(values: &[f64]) -> Option<(i64, i64)> {
 
 /// The values sorted by `f64::total_cmp`. Small-range integer columns (counts, codes, pixel
 /// levels, the usual 0–99 scores) are counted instead of sorted: the same vector in O(n + range).
+/// From 32 values on: a binary column of 800 rows is counted in a fifth of its sort's time,
+/// which is most of the encoding of a wide file of short columns.
 fn sorted_copy(values: &[f64]) -> Vec<f64> {
-    if values.len() >= 1024 {
+    if values.len() >= 32 {
         if let Some((lo, hi)) = small_int_range(values).filter(|(lo, hi)| {
             // Counting pays when the range is not much wider than the column.
             ((hi - lo) as usize) < values.len()
@@ -902,7 +904,7 @@ mod tests {
     fn column() -> impl Strategy<Value = Vec<f64>> {
         // Mostly small integers (the counted path), sometimes a fraction, a -0.0 or a wide
         // range (the sorted path).
-        (1024usize..2500, 1i64..300, 0u8..4).prop_flat_map(|(n, range, kind)| {
+        (8usize..2500, 1i64..300, 0u8..4).prop_flat_map(|(n, range, kind)| {
             proptest::collection::vec(-range..range, n).prop_map(move |v| {
                 let mut x: Vec<f64> = v.into_iter().map(|i| i as f64).collect();
                 match kind {
