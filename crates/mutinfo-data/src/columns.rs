@@ -50,7 +50,7 @@ use crate::gather::{
     gather, gather_group, gather_parquet, reserve_rows, same_rows, Gathered, Kind, Resolver, Store,
     MISSING,
 };
-use crate::io::{group_size, Batches, ParquetColumns, Table, GROUPED_MIN_COLUMNS};
+use crate::io::{group_size, read_in_groups, Batches, ParquetColumns, Table};
 
 /// Default largest number of categories of one column.
 pub const DEFAULT_MAX_CATEGORIES: usize = 1 << 20;
@@ -455,15 +455,16 @@ impl DatasetBuilder {
     }
 
     /// As [`fit_stream`](Self::fit_stream) on an opened file, with the same encoding and
-    /// codes. A Parquet file of more than 512 used columns is read column group by column
-    /// group, the groups decoded and encoded in parallel, so that only the column readers and
-    /// stores of the groups in flight are alive (arrow-rs keeps one reader per column: about
-    /// 1.2 GB for 100 000 columns); stores are sized from the file's row count unless
+    /// codes. A Parquet file of more than 512 used columns, or of three or more and 2^22
+    /// cells, is read column group by column group, the groups decoded and encoded in parallel,
+    /// so that decoding runs on every thread and only the column readers and stores of the
+    /// groups in flight are alive (arrow-rs keeps one reader per column: about 1.2 GB for
+    /// 100 000 columns); stores are sized from the file's row count unless
     /// [`expected_rows`](Self::expected_rows) says otherwise.
     ///
     /// # Errors
-    /// As [`fit_stream`](Self::fit_stream). With several faulty columns of a wide Parquet
-    /// file, the target's error comes first, then that of the first faulty column group (within
+    /// As [`fit_stream`](Self::fit_stream). With several faulty columns of a Parquet file
+    /// read in groups, the target's error comes first, then that of the first faulty column group (within
     /// it, unreadable values, then missing or infinite values, then encoding).
     pub fn fit_batches(
         &self,
@@ -477,11 +478,11 @@ impl DatasetBuilder {
         match batches.parquet_columns() {
             // Dropping rows needs every column's missing rows before any is encoded.
             Some(source)
-                if columns.len() > GROUPED_MIN_COLUMNS && self.missing != Missing::DropRow =>
+                if read_in_groups(columns.len(), rows) && self.missing != Missing::DropRow =>
             {
                 self.fit_groups(source, &columns, rows, progress)
             }
-            Some(source) if columns.len() > GROUPED_MIN_COLUMNS => {
+            Some(source) if read_in_groups(columns.len(), rows) => {
                 let (gathered, n_rows) =
                     gather_parquet(&columns, source, rows, &|r| progress.rows_read(r))?;
                 self.encode_gathered(names.clone(), gathered, n_rows, progress)

@@ -222,11 +222,22 @@ impl Batches {
 /// iterated.
 pub(crate) const GROUPED_MIN_COLUMNS: usize = 512;
 
+/// Tall Parquet files of at least this many cells (rows × used columns, three columns or more)
+/// are read in column groups too, so that decoding runs on every thread.
+pub(crate) const GROUPED_MIN_CELLS: usize = 1 << 22;
+
+/// Whether a Parquet file of `rows` rows (when known) is read in column groups when `columns`
+/// of its columns are used.
+pub(crate) fn read_in_groups(columns: usize, rows: Option<usize>) -> bool {
+    columns > GROUPED_MIN_COLUMNS
+        || (columns >= 3 && rows.unwrap_or(0).saturating_mul(columns) >= GROUPED_MIN_CELLS)
+}
+
 /// Columns per group when `columns` columns are read in groups: about an eighth of them (so
-/// that two threads share the decoding evenly), between 128 and 2048. It depends on the
-/// column count only, never on the threads, so that results and errors do not either.
+/// that two threads share the work evenly), at most 2048. It depends on the column count only,
+/// never on the threads, so that results and errors do not either.
 pub(crate) fn group_size(columns: usize) -> usize {
-    (columns / 8).clamp(128, 2048)
+    (columns / 8).clamp(1, 2048)
 }
 
 /// Where a Parquet file's bytes are: read into memory once, or on disk.

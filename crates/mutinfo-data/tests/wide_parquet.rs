@@ -173,3 +173,22 @@ fn grouped_reading_with_missing_values_equals_the_stream() {
         assert_eq!(c2.dropped_rows.is_empty(), missing != Missing::DropRow);
     }
 }
+
+#[test]
+fn tall_files_are_read_in_groups_with_the_same_result() {
+    // 17 columns x 250 000 rows: past 2^22 cells, so read in column groups.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tall.parquet");
+    write_wide(&path, 250_000, 16, false);
+    let opts = ReadOptions::default();
+    let builder = DatasetBuilder::new("label");
+    let schema = open_batches(&path, &opts).unwrap().schema();
+    let (e1, c1) = builder
+        .fit_stream(&schema, open_batches(&path, &opts).unwrap(), &NoProgress)
+        .unwrap();
+    let (e2, c2) = builder
+        .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
+        .unwrap();
+    assert_eq!(e1, e2);
+    assert_eq!(codes(&c1), codes(&c2));
+}
