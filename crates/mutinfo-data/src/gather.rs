@@ -393,12 +393,14 @@ pub(crate) fn gather_group(
     Ok((out, n))
 }
 
-/// The store size to reserve for `columns` columns of `expected_rows` rows: at most 2^31
-/// cells in all (16 GiB of f64 stores), beyond which the stores grow as rows arrive.
+/// The store size to reserve for `columns` columns of `expected_rows` rows: at most 2^27
+/// cells in all (1 GiB of f64 stores), beyond which the stores grow as rows arrive, so that a
+/// footer declaring absurd row counts (a corrupt or hostile file) cannot make the reservation
+/// itself fail.
 pub(crate) fn reserve_rows(expected_rows: Option<usize>, columns: usize) -> usize {
     expected_rows
         .unwrap_or(0)
-        .min((1usize << 31) / columns.max(1))
+        .min((1usize << 27) / columns.max(1))
 }
 
 /// The common row count of column groups read separately.
