@@ -45,7 +45,21 @@ pub fn ingest(path: &std::path::Path, opts: &ReadOptions, knob: u8) {
         .missing(missing)
         .binning(binning)
         .max_categories(1000);
-    if let Ok((encoding, _)) = builder.fit(&table) {
+    let fitted = builder.fit(&table);
+    // The CLI's path (straight from the file, in column groups where the file is large) gives
+    // the same encoding and codes.
+    if let Ok(batches) = mutinfo_data::open_batches(path, opts) {
+        let direct = builder.fit_batches(batches, &mutinfo_data::NoProgress);
+        assert_eq!(direct.is_ok(), fitted.is_ok(), "fit_batches and fit disagree");
+        if let (Ok((a, ca)), Ok((b, cb))) = (&direct, &fitted) {
+            assert_eq!(a, b, "fit_batches and fit give different encodings");
+            assert_eq!(ca.target.to_u32_vec(), cb.target.to_u32_vec());
+            for (x, y) in ca.features.columns().iter().zip(cb.features.columns()) {
+                assert_eq!(x.to_u32_vec(), y.to_u32_vec());
+            }
+        }
+    }
+    if let Ok((encoding, _)) = fitted {
         // A fitted encoding re-applies to the data it was fitted on.
         let _ = encoding.transform(&table);
         let _ = encoding.count(table.batches.iter().cloned().map(Ok));
