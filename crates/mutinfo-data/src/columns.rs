@@ -327,6 +327,17 @@ fn missing_rows(raw: &Raw) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// A fit needs data rows.
+fn check_rows(n_rows: usize) -> Result<()> {
+    if n_rows == 0 {
+        return Err(DataError::EmptyFile {
+            path: "table".into(),
+            reason: "no data rows",
+        });
+    }
+    Ok(())
+}
+
 impl DatasetBuilder {
     /// A builder for `target`; features default to every other column.
     pub fn new(target: impl Into<String>) -> Self {
@@ -451,7 +462,7 @@ impl DatasetBuilder {
         let (gathered, n_rows) = gather(&columns, batches, self.expected_rows, &|r| {
             progress.rows_read(r)
         })?;
-        self.encode_gathered(names.clone(), gathered, n_rows, progress)
+        self.encode_gathered(names, gathered, n_rows, progress)
     }
 
     /// As [`fit_stream`](Self::fit_stream) on an opened file, with the same encoding and
@@ -485,12 +496,12 @@ impl DatasetBuilder {
             Some(source) if read_in_groups(columns.len(), rows) => {
                 let (gathered, n_rows) =
                     gather_parquet(&columns, source, rows, &|r| progress.rows_read(r))?;
-                self.encode_gathered(names.clone(), gathered, n_rows, progress)
+                self.encode_gathered(names, gathered, n_rows, progress)
             }
             _ => {
                 let (gathered, n_rows) =
                     gather(&columns, batches, rows, &|r| progress.rows_read(r))?;
-                self.encode_gathered(names.clone(), gathered, n_rows, progress)
+                self.encode_gathered(names, gathered, n_rows, progress)
             }
         }
     }
@@ -549,21 +560,12 @@ impl DatasetBuilder {
         expected_rows: Option<usize>,
         progress: &dyn FitProgress,
     ) -> Result<(Encoding, Encoded)> {
-        let (mut target, n_rows) =
-            gather_group(&columns[..1], source, reserve_rows(expected_rows, 1))?;
+        let (target, n_rows) = gather_group(&columns[..1], source, reserve_rows(expected_rows, 1))?;
         progress.rows_read(n_rows);
-        if n_rows == 0 {
-            return Err(DataError::EmptyFile {
-                path: "table".into(),
-                reason: "no data rows",
-            });
-        }
+        check_rows(n_rows)?;
         self.rows_to_drop(n_rows, &target)?;
         let keep: Vec<usize> = (0..n_rows).collect();
-        let tg = target.pop().ok_or(DataError::EmptyColumn {
-            column: self.target.clone(),
-        })?;
-        let (tenc, tcodes) = self.encode(tg, &keep, &Binning::Quantile { bins: 10 }, None)?;
+        let (tenc, tcodes) = self.encode_target(target.into_iter().next(), &keep)?;
         let features = &columns[1..];
         let size = group_size(features.len());
         let rows = reserve_rows(Some(n_rows), size);
@@ -583,65 +585,37 @@ impl DatasetBuilder {
                     .collect()
             })
             .collect();
-        let mut encodings = Vec::with_capacity(features.len());
-        let mut cols = Vec::with_capacity(features.len());
+        let mut encoded = Vec::with_capacity(features.len());
         for group in groups {
-            for (enc, codes) in group? {
-                encodings.push(enc);
-                cols.push(codes);
-            }
+            encoded.extend(group?.into_iter().map(Ok));
         }
-        let encoding = Encoding {
-            target: tenc,
-            features: encodings,
-            missing: self.missing,
-            unseen: self.unseen,
-        };
-        Ok((
-            encoding,
-            Encoded {
-                features: CodeMatrix::from_columns(cols)?,
-                target: tcodes,
-                names: features.iter().map(|c| c.1.to_string()).collect(),
-                dropped_rows: Vec::new(),
-            },
-        ))
+        let names = features.iter().map(|c| c.1.to_string()).collect();
+        self.finish((tenc, tcodes), encoded, names, Vec::new())
     }
 
-    /// Checks the gathered columns (target first), drops rows under [`Missing::DropRow`],
-    /// and fits and encodes every column, features in parallel.
-    fn encode_gathered(
+    /// The target's encoding and codes (10 quantile bins if it holds floats).
+    fn encode_target(
         &self,
-        names: Vec<String>,
-        gathered: Vec<Gathered>,
-        n_rows: usize,
-        progress: &dyn FitProgress,
-    ) -> Result<(Encoding, Encoded)> {
-        if n_rows == 0 {
-            return Err(DataError::EmptyFile {
-                path: "table".into(),
-                reason: "no data rows",
-            });
-        }
-        let drop = self.rows_to_drop(n_rows, &gathered)?;
-        let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
-        let dropped_rows: Vec<usize> = (0..n_rows).filter(|&i| drop[i]).collect();
-        let mut gathered = gathered.into_iter();
-        let tg = gathered.next().ok_or(DataError::EmptyColumn {
+        target: Option<Gathered>,
+        keep: &[usize],
+    ) -> Result<(ColumnEncoding, Codes)> {
+        let tg = target.ok_or(DataError::EmptyColumn {
             column: self.target.clone(),
         })?;
-        let (tenc, tcodes) = self.encode(tg, &keep, &Binning::Quantile { bins: 10 }, None)?;
-        let encoded: Vec<Result<(ColumnEncoding, Codes)>> = gathered
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|g| {
-                let r = self.encode(g, &keep, &self.binning, Some(&tcodes));
-                progress.column_encoded();
-                r
-            })
-            .collect();
-        let mut features = Vec::with_capacity(names.len());
-        let mut cols = Vec::with_capacity(names.len());
+        self.encode(tg, keep, &Binning::Quantile { bins: 10 }, None)
+    }
+
+    /// The encoding and codes of the target and of the features, in order; the first
+    /// feature error is reported.
+    fn finish(
+        &self,
+        (tenc, tcodes): (ColumnEncoding, Codes),
+        encoded: Vec<Result<(ColumnEncoding, Codes)>>,
+        names: Vec<String>,
+        dropped_rows: Vec<usize>,
+    ) -> Result<(Encoding, Encoded)> {
+        let mut features = Vec::with_capacity(encoded.len());
+        let mut cols = Vec::with_capacity(encoded.len());
         for r in encoded {
             let (enc, codes) = r?;
             features.push(enc);
@@ -662,6 +636,33 @@ impl DatasetBuilder {
                 dropped_rows,
             },
         ))
+    }
+
+    /// Checks the gathered columns (target first), drops rows under [`Missing::DropRow`],
+    /// and fits and encodes every column, features in parallel.
+    fn encode_gathered(
+        &self,
+        names: Vec<String>,
+        gathered: Vec<Gathered>,
+        n_rows: usize,
+        progress: &dyn FitProgress,
+    ) -> Result<(Encoding, Encoded)> {
+        check_rows(n_rows)?;
+        let drop = self.rows_to_drop(n_rows, &gathered)?;
+        let keep: Vec<usize> = (0..n_rows).filter(|&i| !drop[i]).collect();
+        let dropped_rows: Vec<usize> = (0..n_rows).filter(|&i| drop[i]).collect();
+        let mut gathered = gathered.into_iter();
+        let (tenc, tcodes) = self.encode_target(gathered.next(), &keep)?;
+        let encoded: Vec<Result<(ColumnEncoding, Codes)>> = gathered
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|g| {
+                let r = self.encode(g, &keep, &self.binning, Some(&tcodes));
+                progress.column_encoded();
+                r
+            })
+            .collect();
+        self.finish((tenc, tcodes), encoded, names, dropped_rows)
     }
 
     /// `(position, name, kind)` of the feature `name`.

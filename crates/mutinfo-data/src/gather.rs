@@ -272,6 +272,14 @@ fn push_native(array: &ArrayRef, v: &mut Vec<f64>) -> bool {
     true
 }
 
+/// Empty stores for `columns`, each sized for `rows` rows.
+fn stores(columns: &[(usize, &str, Kind)], rows: usize) -> Vec<Gathered> {
+    columns
+        .iter()
+        .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
+        .collect()
+}
+
 /// Column positions by name, built once per schema.
 pub(crate) struct Resolver<'a> {
     schema: &'a Schema,
@@ -333,10 +341,7 @@ pub(crate) fn gather(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(1);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<(Vec<Gathered>, usize)> {
-            let mut out: Vec<Gathered> = columns
-                .iter()
-                .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
-                .collect();
+            let mut out = stores(columns, rows);
             let mut rows = 0;
             for batch in rx {
                 let batch = batch?;
@@ -378,10 +383,7 @@ pub(crate) fn gather_group(
 ) -> Result<(Vec<Gathered>, usize)> {
     let positions: Vec<usize> = group.iter().map(|c| c.0).collect();
     let (at, batches) = source.open(&positions)?;
-    let mut out: Vec<Gathered> = group
-        .iter()
-        .map(|&(_, name, kind)| Gathered::new(name, kind, rows))
-        .collect();
+    let mut out = stores(group, rows);
     let mut n = 0;
     for batch in batches {
         let batch = batch?;

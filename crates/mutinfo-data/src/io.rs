@@ -264,6 +264,28 @@ pub(crate) struct ParquetColumns {
 pub(crate) type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
 
 impl ParquetColumns {
+    /// Batches of every column of [`Batches::schema`], in its order.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    fn open_all(&self) -> Result<BatchIter> {
+        let all: Vec<usize> = (0..self.file_column.len()).collect();
+        let (at, batches) = self.open(&all)?;
+        // `open` gives the columns in file order; put them back in the order asked.
+        if at.windows(2).all(|w| w[0] < w[1]) {
+            return Ok(batches);
+        }
+        let path = self.path.clone();
+        Ok(Box::new(batches.map(move |b| {
+            b.and_then(|b| {
+                b.project(&at).map_err(|source| DataError::Arrow {
+                    path: path.clone(),
+                    source,
+                })
+            })
+        })))
+    }
+
     /// The file.
     pub(crate) fn path(&self) -> &str {
         &self.path
@@ -341,25 +363,8 @@ impl Iterator for LazyParquet {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(columns) = self.columns.take() {
-            let all: Vec<usize> = (0..columns.file_column.len()).collect();
-            match columns.open(&all) {
-                // `open` gives the columns in file order; put them back in the order asked.
-                Ok((at, batches)) => {
-                    let sorted = at.windows(2).all(|w| w[0] < w[1]);
-                    self.inner = Some(if sorted {
-                        batches
-                    } else {
-                        let path = columns.path.clone();
-                        Box::new(batches.map(move |b| {
-                            b.and_then(|b| {
-                                b.project(&at).map_err(|source| DataError::Arrow {
-                                    path: path.clone(),
-                                    source,
-                                })
-                            })
-                        }))
-                    })
-                }
+            match columns.open_all() {
+                Ok(batches) => self.inner = Some(batches),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -560,8 +565,8 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             let full = meta.schema().clone();
             check_names(&p, &full)?;
             rows_hint = usize::try_from(meta.metadata().file_metadata().num_rows()).ok();
-            let (sorted, order) = split(projection(&p, &full, cols)?);
-            let n_read = sorted
+            let asked = projection(&p, &full, cols)?;
+            let n_read = asked
                 .as_ref()
                 .map_or(meta.parquet_schema().num_columns(), Vec::len);
             // Read from a file, the reader keeps an 8 KiB buffer (and a file handle) per column
@@ -573,7 +578,6 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             } else {
                 ParquetData::File(path.to_path_buf())
             };
-            let asked = projection(&p, &full, cols)?;
             let schema = match &asked {
                 Some(i) => full.project(i),
                 None => Ok(full.as_ref().clone()),
@@ -581,8 +585,8 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
             .map_err(arrow_err)?;
             let columns = ParquetColumns {
                 path: p.clone(),
-                data: data.clone(),
-                meta: meta.clone(),
+                data,
+                meta,
                 file_column: asked.unwrap_or_else(|| (0..full.fields().len()).collect()),
                 batch_size,
             };
@@ -592,20 +596,7 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                     inner: None,
                 })
             } else {
-                let reader = match data {
-                    ParquetData::Bytes(bytes) => {
-                        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, meta);
-                        parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
-                    }
-                    ParquetData::File(_) => {
-                        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta);
-                        parquet_reader(b, sorted.as_deref(), batch_size).map_err(pq_err)?
-                    }
-                };
-                let guarded = PanicGuard {
-                    inner: Some(reader),
-                };
-                named(reorder(Box::new(guarded), order))
+                columns.open_all()?
             };
             parquet = Some(columns);
             (schema, inner)

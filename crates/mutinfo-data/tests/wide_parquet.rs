@@ -72,6 +72,20 @@ fn codes(enc: &mutinfo_data::Encoded) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// The one-pass stream and the file-level fit (grouped where the file is large), each from a
+/// freshly opened file.
+fn fit_both(
+    builder: &DatasetBuilder,
+    path: &std::path::Path,
+    opts: &ReadOptions,
+) -> [mutinfo_data::Result<(mutinfo_data::Encoding, mutinfo_data::Encoded)>; 2] {
+    let schema = open_batches(path, opts).unwrap().schema();
+    [
+        builder.fit_stream(&schema, open_batches(path, opts).unwrap(), &NoProgress),
+        builder.fit_batches(open_batches(path, opts).unwrap(), &NoProgress),
+    ]
+}
+
 #[test]
 fn grouped_reading_equals_the_stream() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,13 +151,7 @@ fn grouped_reading_reports_the_first_faulty_column() {
     write_wide(&path, 50, 4200, true);
     let opts = ReadOptions::default();
     let builder = DatasetBuilder::new("label").missing(Missing::Error);
-    let schema = open_batches(&path, &opts).unwrap().schema();
-    let e1 = builder
-        .fit_stream(&schema, open_batches(&path, &opts).unwrap(), &NoProgress)
-        .unwrap_err();
-    let e2 = builder
-        .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
-        .unwrap_err();
+    let [e1, e2] = fit_both(&builder, &path, &opts).map(|r| r.unwrap_err());
     assert_eq!(e1.to_string(), e2.to_string());
     assert!(
         matches!(&e2, DataError::MissingValue { column, .. } if column == "f1"),
@@ -160,13 +168,7 @@ fn grouped_reading_with_missing_values_equals_the_stream() {
     // Dropping rows gathers every group before encoding; a missing category encodes in place.
     for missing in [Missing::DropRow, Missing::OwnCategory] {
         let builder = DatasetBuilder::new("label").missing(missing);
-        let schema = open_batches(&path, &opts).unwrap().schema();
-        let (e1, c1) = builder
-            .fit_stream(&schema, open_batches(&path, &opts).unwrap(), &NoProgress)
-            .unwrap();
-        let (e2, c2) = builder
-            .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
-            .unwrap();
+        let [(e1, c1), (e2, c2)] = fit_both(&builder, &path, &opts).map(Result::unwrap);
         assert_eq!(e1, e2, "{missing:?}");
         assert_eq!(codes(&c1), codes(&c2), "{missing:?}");
         assert_eq!(c1.dropped_rows, c2.dropped_rows, "{missing:?}");
@@ -182,13 +184,7 @@ fn tall_files_are_read_in_groups_with_the_same_result() {
     write_wide(&path, 250_000, 16, false);
     let opts = ReadOptions::default();
     let builder = DatasetBuilder::new("label");
-    let schema = open_batches(&path, &opts).unwrap().schema();
-    let (e1, c1) = builder
-        .fit_stream(&schema, open_batches(&path, &opts).unwrap(), &NoProgress)
-        .unwrap();
-    let (e2, c2) = builder
-        .fit_batches(open_batches(&path, &opts).unwrap(), &NoProgress)
-        .unwrap();
+    let [(e1, c1), (e2, c2)] = fit_both(&builder, &path, &opts).map(Result::unwrap);
     assert_eq!(e1, e2);
     assert_eq!(codes(&c1), codes(&c2));
 }
