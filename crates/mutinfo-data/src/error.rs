@@ -178,6 +178,15 @@ pub enum DataError {
         /// The limit.
         max: usize,
     },
+    /// A value a column cannot hold as it is read (text where numbers are read, an infinite
+    /// number), or a column that cannot be read the way it was declared.
+    #[error("column {column}: {message}")]
+    BadValue {
+        /// Column name.
+        column: String,
+        /// What is wrong, naming row and value where there is one.
+        message: String,
+    },
 }
 
 fn odd_kind(odd_is_number: bool) -> &'static str {

@@ -25,6 +25,7 @@ pub mod error;
 pub mod format;
 mod gather;
 pub mod io;
+pub mod mixed;
 
 pub use bridge::{linfa_classification, linfa_regression, LinfaBuilder};
 pub use columns::{
@@ -34,3 +35,4 @@ pub use columns::{
 pub use discretize::{Binning, FittedBins, FittedDiscretizer, Unseen};
 pub use error::{DataError, Result};
 pub use io::{open_batches, read_table, Batches, FileFormat, ReadOptions, Table};
+pub use mixed::{mixed_matrix, MixedColumn};

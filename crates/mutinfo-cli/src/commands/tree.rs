@@ -200,7 +200,8 @@ fn tree_err(path: &Path, names: &[String], e: TreeError) -> CliError {
     CliError::input(path, msg)
 }
 
-/// Reads `names` from `table` as a matrix: numeric columns as numbers (null → NaN), categorical
+/// Reads the features of `specs` from `table` through [`mutinfo_data::mixed_matrix`] (the
+/// reader the Python bindings share): numeric columns as numbers (null → NaN), categorical
 /// ones as codes into `levels` (null → NaN; unknown levels get a code no test knows).
 fn read_features(
     path: &Path,
@@ -208,113 +209,39 @@ fn read_features(
     specs: &mut [FeatureSpec],
     learn_levels: bool,
 ) -> Result<Array2<f64>> {
-    let n = table.num_rows();
-    let mut x = Array2::<f64>::zeros((n, specs.len()));
-    for (j, spec) in specs.iter_mut().enumerate() {
-        let mut text: Vec<Option<String>> = Vec::new();
-        let mut row = 0usize;
-        for b in &table.batches {
-            let col = b.column_by_name(&spec.name).ok_or_else(|| {
-                CliError::from(mutinfo_data::DataError::UnknownColumn {
-                    path: path.display().to_string(),
-                    column: spec.name.clone(),
-                    available: table.column_names().join(", "),
-                })
-            })?;
-            match spec.kind {
-                FeatureKind::Numeric => {
-                    let c = cast(col, &DataType::Float64)
-                        .map_err(|e| CliError::input(path, format!("column {}: {e}", spec.name)))?;
-                    let c = c.as_any().downcast_ref::<Float64Array>().ok_or_else(|| {
-                        CliError::input(path, format!("column {}: not numeric", spec.name))
-                    })?;
-                    if !col.data_type().is_numeric() {
-                        not_numbers(path, &spec.name, col, c, row)?;
-                    }
-                    for i in 0..c.len() {
-                        let v = if c.is_null(i) { f64::NAN } else { c.value(i) };
-                        if v.is_infinite() {
-                            return Err(CliError::input(
-                                path,
-                                format!(
-                                    "column {}: infinite value {v} at row {}",
-                                    spec.name,
-                                    row + i
-                                ),
-                            ));
-                        }
-                        x[[row + i, j]] = v;
-                    }
-                    row += c.len();
-                }
-                FeatureKind::Categorical => {
-                    let c = cast(col, &DataType::Utf8)
-                        .map_err(|e| CliError::input(path, format!("column {}: {e}", spec.name)))?;
-                    let c = c.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
-                        CliError::input(path, format!("column {}: cannot read as text", spec.name))
-                    })?;
-                    text.extend(
-                        (0..c.len()).map(|i| (!c.is_null(i)).then(|| c.value(i).to_string())),
-                    );
-                }
-            }
+    let mut cols: Vec<mutinfo_data::MixedColumn> = specs
+        .iter()
+        .map(|s| mutinfo_data::MixedColumn {
+            name: s.name.clone(),
+            categorical: s.kind == FeatureKind::Categorical,
+            levels: s.levels.clone(),
+        })
+        .collect();
+    let x = mutinfo_data::mixed_matrix(
+        table,
+        &mut cols,
+        learn_levels,
+        mutinfo_tree::MAX_CATEGORY as usize,
+    )
+    .map_err(|e| match e {
+        mutinfo_data::DataError::UnknownColumn {
+            column, available, ..
+        } => mutinfo_data::DataError::UnknownColumn {
+            path: path.display().to_string(),
+            column,
+            available,
         }
-        if spec.kind == FeatureKind::Categorical {
-            if learn_levels {
-                let mut lv: Vec<String> = text.iter().flatten().cloned().collect();
-                lv.sort();
-                lv.dedup();
-                if lv.len() > mutinfo_tree::MAX_CATEGORY as usize {
-                    return Err(CliError::input(
-                        path,
-                        format!(
-                            "column {}: {} categories, more than a tree can split",
-                            spec.name,
-                            lv.len()
-                        ),
-                    ));
-                }
-                spec.levels = lv;
-            }
-            let unknown = spec.levels.len() as f64;
-            for (i, t) in text.iter().enumerate() {
-                x[[i, j]] = match t {
-                    None => f64::NAN,
-                    Some(s) => spec.levels.binary_search(s).map_or(unknown, |c| c as f64),
-                };
-            }
-        }
+        .into(),
+        mutinfo_data::DataError::TooManyCategories { column, found, .. } => CliError::input(
+            path,
+            format!("column {column}: {found} categories, more than a tree can split"),
+        ),
+        e => crate::error::in_file(path, e),
+    })?;
+    for (s, c) in specs.iter_mut().zip(cols) {
+        s.levels = c.levels;
     }
     Ok(x)
-}
-
-/// Errors on the first value of the text column `col` that its cast to numbers `c` turned
-/// into a null (text where the model reads numbers), naming column, row and value.
-fn not_numbers(
-    path: &Path,
-    name: &str,
-    col: &dyn Array,
-    c: &Float64Array,
-    first_row: usize,
-) -> Result<()> {
-    let Some(i) = (0..c.len()).find(|&i| c.is_null(i) && !col.is_null(i)) else {
-        return Ok(());
-    };
-    let text = cast(col, &DataType::Utf8)
-        .ok()
-        .and_then(|t| {
-            t.as_any()
-                .downcast_ref::<StringArray>()
-                .map(|s| s.value(i).to_string())
-        })
-        .unwrap_or_default();
-    Err(CliError::input(
-        path,
-        format!(
-            "column {name}: value {text:?} at row {} is not a number (the tree reads this column as numbers)",
-            first_row + i
-        ),
-    ))
 }
 
 /// Refuses a float target with a non-integer value unless `--float-classes`: a tree would
@@ -349,37 +276,16 @@ fn check_float_target(path: &Path, table: &Table, target: &str, allow: bool) -> 
 }
 
 fn kind_of(path: &Path, table: &Table, name: &str, categorical: &[String]) -> Result<FeatureKind> {
-    let field = table.schema.field_with_name(name).map_err(|_| {
-        CliError::from(mutinfo_data::DataError::UnknownColumn {
-            path: path.display().to_string(),
-            column: name.to_string(),
-            available: table.column_names().join(", "),
-        })
-    })?;
-    let dt = field.data_type();
-    let numeric = dt.is_numeric();
-    let text = matches!(
-        dt,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean
-    ) || matches!(dt, DataType::Dictionary(..));
-    if categorical.iter().any(|c| c == name) {
-        if numeric && !dt.is_integer() {
-            return Err(CliError::Usage(format!(
-                "--categorical {name}: the column holds {dt} values; only integer, text, dictionary and boolean columns can be categories"
-            )));
-        }
-        return Ok(FeatureKind::Categorical);
-    }
-    if numeric {
-        Ok(FeatureKind::Numeric)
-    } else if text {
-        Ok(FeatureKind::Categorical)
-    } else {
-        Err(mutinfo_data::DataError::UnsupportedType {
-            column: name.to_string(),
-            data_type: dt.to_string(),
-        }
-        .into())
+    let declared = categorical.iter().any(|c| c == name);
+    let path_text = path.display().to_string();
+    match mutinfo_data::MixedColumn::of(&table.schema, &path_text, name, declared) {
+        Ok(c) if c.categorical => Ok(FeatureKind::Categorical),
+        Ok(_) => Ok(FeatureKind::Numeric),
+        Err(mutinfo_data::DataError::BadValue { message, .. }) => Err(CliError::Usage(format!(
+            "--categorical {name}: {}",
+            message.trim_start_matches("declared categorical, but ")
+        ))),
+        Err(e) => Err(e.into()),
     }
 }
 
