@@ -110,7 +110,13 @@ def rank(
             data = native_array(X.to_numpy())
             names = column_names(X)
     else:
-        data = native_array(np.asarray(X))
+        a = np.asarray(X)
+        if a.dtype.kind not in "biufO":
+            raise TypeError(
+                f"X: expected numbers or booleans, got dtype {a.dtype}; pass a table "
+                "(pandas, pyarrow, polars) for text or categorical columns"
+            )
+        data = native_array(a)
         if data.ndim != 2:
             raise ValueError(f"X: expected a 2-D array, got {data.ndim} dimension(s)")
         names = None

@@ -8,6 +8,7 @@ their own dtype. Either way the engine encodes them as ``mutinfo select`` encode
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, List, Optional, Sequence
 
 import numpy as np
@@ -96,10 +97,14 @@ def check_X(
     if y is not None and not reset:
         raise AssertionError("y only at fit time")
     if is_table(X):
-        validate_data(est, X, skip_check_array=True, reset=reset)
         names = column_names(X)
+        if _is_pandas(X):
+            validate_data(est, X, skip_check_array=True, reset=reset)
+        else:
+            _check_names(est, names, reset)
         if reset:
             est.feature_names_in_ = np.asarray(names, dtype=object)
+            est.n_features_in_ = len(names)
         if X.shape[0] < min_samples:
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) while a minimum of {min_samples} is required."
@@ -128,6 +133,26 @@ def check_X(
     if hasattr(est, "feature_names_in_"):
         names = [str(n) for n in est.feature_names_in_]
     return native_array(np.asarray(X)), names, y
+
+
+def _check_names(est: Any, names: List[str], reset: bool) -> None:
+    """sklearn's feature-count and feature-name checks, for tables sklearn does not read
+    (pyarrow, polars)."""
+    if reset:
+        return
+    cls = type(est).__name__
+    if len(names) != est.n_features_in_:
+        raise ValueError(
+            f"X has {len(names)} features, but {cls} is expecting {est.n_features_in_} features as input."
+        )
+    fitted = getattr(est, "feature_names_in_", None)
+    if fitted is None:
+        warnings.warn(f"X has feature names, but {cls} was fitted without feature names", UserWarning)
+    elif list(fitted) != names:
+        raise ValueError(
+            "The feature names should match those that were passed during fit.\n"
+            f"Fitted with: {list(fitted)}\nGiven: {names}"
+        )
 
 
 def target_array(y: np.ndarray) -> np.ndarray:

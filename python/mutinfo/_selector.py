@@ -92,7 +92,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     step_scores_ : ndarray of float
         The criterion value at each step.
     stop_reason_ : str
-        Why the selection stopped (``"k"``, ``"threshold"``, ``"exhausted"``, …).
+        Why the selection stopped: ``"k"``, ``"below-threshold"`` or ``"exhausted"``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when fitted on a table with column names.

@@ -90,7 +90,7 @@ fn encode(
     })?;
     if enc.target.observed_cardinality() < 2 {
         return Err(PyValueError::new_err(
-            "y has a single class: mutual information with it is 0",
+            "y holds one class only: mutual information with it is 0",
         ));
     }
     Ok(enc)
@@ -107,7 +107,7 @@ fn class_codes(y: &ArrayRef) -> PyResult<Codes> {
     let (codes, levels) = Codes::encode(&values).map_err(value_error)?;
     if levels.len() < 2 {
         return Err(PyValueError::new_err(
-            "y has a single class: mutual information with it is 0",
+            "y holds one class only: mutual information with it is 0",
         ));
     }
     Ok(codes)
