@@ -4,14 +4,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ndarray::ArrayView3;
+use ndarray::{ArrayView2, ArrayView3, Axis};
 use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::batchbald::BatchBald;
 use crate::error::{ActiveError, Result};
-use crate::probs::validate;
+use crate::probs::{consensus_into, validate};
 use crate::scores::{scores_unchecked, Score};
 
 /// How stochastic batch acquisition turns scores `s_i` into sampling logits; the batch is then
@@ -63,13 +63,29 @@ pub enum Acquisition {
     /// Greedy BatchBALD with these settings (its own seed is replaced by the one passed to
     /// [`Acquisition::select`]).
     BatchBald(BatchBald),
+    /// Diversity by k-center greedy: the `factor × batch` best points by `score` are the
+    /// candidates; the batch starts with the best and adds, one at a time, the candidate
+    /// farthest (Euclidean) from those chosen. Distances are on the feature rows given to
+    /// [`Acquisition::select_with_features`], or on the consensus probabilities when there are
+    /// none. Deterministic (ties to the better score, then the lower index); cost
+    /// `O(factor · batch² · d)`, so cheap on any pool size.
+    KCenter {
+        /// The score ranking the candidates.
+        score: Score,
+        /// Candidates per batch slot (≥ 1).
+        factor: usize,
+    },
 }
+
+/// Default candidates per batch slot of [`Acquisition::KCenter`].
+pub const KCENTER_FACTOR: usize = 10;
 
 impl Acquisition {
     /// The names [`FromStr`] accepts: every [`Score`] name (top-k), `batchbald`, and
     /// `power`, `softmax`, `softrank` (stochastic BALD with β = 1), or `power-<score>` etc.
     pub const NAMES: &'static str = "entropy, least-confidence, margin, variation-ratios, mean-std, \
-         bald, random, batchbald, power, softmax, softrank, power-<score>, softmax-<score>, softrank-<score>";
+         bald, random, vote-entropy, consensus-kl, max-disagreement, batchbald, power, softmax, softrank, \
+         power-<score>, softmax-<score>, softrank-<score>, kcenter (margin), kcenter-<score>";
 
     /// Selects `batch` distinct pool indices with their scores, best first.
     ///
@@ -90,6 +106,21 @@ impl Acquisition {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn select(&self, probs: ArrayView3<f64>, batch: usize, seed: u64) -> Result<Acquired> {
+        self.select_with_features(probs, None, batch, seed)
+    }
+
+    /// As [`Acquisition::select`], with the pool's feature rows `[N × d]` for the strategies
+    /// that use them ([`Acquisition::KCenter`]); the others ignore them.
+    ///
+    /// # Errors
+    /// As [`Acquisition::select`]; [`ActiveError::Shape`] when `features` has another row count.
+    pub fn select_with_features(
+        &self,
+        probs: ArrayView3<f64>,
+        features: Option<ArrayView2<f64>>,
+        batch: usize,
+        seed: u64,
+    ) -> Result<Acquired> {
         validate(probs)?;
         let n = probs.dim().0;
         if batch > n {
@@ -119,8 +150,77 @@ impl Acquisition {
                     scores: sel.joint_mi,
                 })
             }
+            Acquisition::KCenter { score, factor } => {
+                if *factor == 0 {
+                    return Err(ActiveError::InvalidParameter {
+                        name: "factor",
+                        value: "0".into(),
+                        reason: "k-center needs at least one candidate per batch slot",
+                    });
+                }
+                let s = scores_unchecked(probs, *score, seed);
+                let candidates = top_k(&s, batch.saturating_mul(*factor).min(n));
+                let rows: Vec<Vec<f64>> = match features {
+                    Some(f) => {
+                        if f.nrows() != n {
+                            return Err(ActiveError::Shape {
+                                what: "feature matrix",
+                                found: f.shape().to_vec(),
+                                expected: format!("{n} rows"),
+                            });
+                        }
+                        candidates.iter().map(|&i| f.row(i).to_vec()).collect()
+                    }
+                    None => candidates
+                        .iter()
+                        .map(|&i| {
+                            let mut c = vec![0.0; probs.dim().2];
+                            consensus_into(probs.index_axis(Axis(0), i), &mut c);
+                            c
+                        })
+                        .collect(),
+                };
+                let picked = k_center(&rows, batch);
+                let indices: Vec<usize> = picked.iter().map(|&j| candidates[j]).collect();
+                Ok(Acquired {
+                    scores: indices.iter().map(|&i| s[i]).collect(),
+                    indices,
+                })
+            }
         }
     }
+}
+
+/// Greedy k-center over `rows` (already ordered best first): starts from row 0 and adds the
+/// row farthest from the chosen ones, ties to the lower position. Returns positions.
+pub fn k_center(rows: &[Vec<f64>], k: usize) -> Vec<usize> {
+    let n = rows.len();
+    let k = k.min(n);
+    if k == 0 {
+        return Vec::new();
+    }
+    let d2 =
+        |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum() };
+    let mut chosen = vec![0usize];
+    let mut taken = vec![false; n];
+    taken[0] = true;
+    let mut near: Vec<f64> = rows.iter().map(|r| d2(r, &rows[0])).collect();
+    while chosen.len() < k {
+        let mut best = usize::MAX;
+        for i in 0..n {
+            if !taken[i] && (best == usize::MAX || near[i] > near[best]) {
+                best = i;
+            }
+        }
+        taken[best] = true;
+        chosen.push(best);
+        for i in 0..n {
+            if !taken[i] {
+                near[i] = near[i].min(d2(&rows[i], &rows[best]));
+            }
+        }
+    }
+    chosen
 }
 
 impl fmt::Display for Acquisition {
@@ -135,6 +235,13 @@ impl fmt::Display for Acquisition {
                 Ok(())
             }
             Acquisition::BatchBald(_) => f.write_str("batchbald"),
+            Acquisition::KCenter { score, factor } => {
+                write!(f, "kcenter-{score}")?;
+                if *factor != KCENTER_FACTOR {
+                    write!(f, "(factor={factor})")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -145,6 +252,18 @@ impl FromStr for Acquisition {
         let norm = s.trim().to_ascii_lowercase().replace('_', "-");
         if norm == "batchbald" || norm == "batch-bald" {
             return Ok(Acquisition::BatchBald(BatchBald::new()));
+        }
+        if let Some(rest) = norm.strip_prefix("kcenter") {
+            let score = match rest {
+                "" => Some(Score::Margin),
+                r => r.strip_prefix('-').and_then(|r| r.parse::<Score>().ok()),
+            };
+            if let Some(score) = score {
+                return Ok(Acquisition::KCenter {
+                    score,
+                    factor: KCENTER_FACTOR,
+                });
+            }
         }
         for mode in [Stochastic::Power, Stochastic::Softmax, Stochastic::Softrank] {
             if let Some(rest) = norm.strip_prefix(mode.name()) {
@@ -277,6 +396,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn k_center_by_hand() {
+        // Points on a line, best first: 0, 0.1, 5, 5.1, 10. Start at 0, then the farthest
+        // (10), then the farthest from {0, 10}: 5 (distance 5 against 4.9 for 5.1).
+        let rows: Vec<Vec<f64>> = [0.0, 0.1, 5.0, 5.1, 10.0]
+            .iter()
+            .map(|&x| vec![x])
+            .collect();
+        assert_eq!(k_center(&rows, 3), vec![0, 4, 2]);
+        assert_eq!(k_center(&rows, 0), Vec::<usize>::new());
+        assert_eq!(k_center(&rows, 9).len(), 5);
+        // Through select: two near-duplicate uncertain points, one far; batch of 2 takes the
+        // best and the far one, not the duplicate.
+        let probs = ndarray::array![
+            [[0.5, 0.5], [0.5, 0.5]],
+            [[0.51, 0.49], [0.51, 0.49]],
+            [[0.9, 0.1], [0.9, 0.1]],
+            [[0.99, 0.01], [0.99, 0.01]]
+        ];
+        let feats = ndarray::array![[0.0, 0.0], [0.0, 0.01], [3.0, 4.0], [1.0, 1.0]];
+        let acq = Acquisition::KCenter {
+            score: Score::Margin,
+            factor: 2,
+        };
+        let sel = acq
+            .select_with_features(probs.view(), Some(feats.view()), 2, 0)
+            .unwrap();
+        assert_eq!(sel.indices, vec![0, 2]);
+        assert!(acq
+            .select_with_features(probs.view(), Some(feats.slice(ndarray::s![..2, ..])), 2, 0)
+            .is_err());
+    }
+
+    #[test]
     fn top_k_ties_to_lowest_index() {
         assert_eq!(top_k(&[1.0, 3.0, 3.0, 2.0], 3), vec![1, 2, 3]);
         assert_eq!(top_k(&[1.0, 1.0, 1.0], 2), vec![0, 1]);
@@ -343,6 +495,30 @@ mod tests {
             "batchbald".parse::<Acquisition>().unwrap(),
             Acquisition::BatchBald(_)
         ));
+        assert_eq!(
+            "kcenter".parse::<Acquisition>().unwrap(),
+            Acquisition::KCenter {
+                score: Score::Margin,
+                factor: KCENTER_FACTOR
+            }
+        );
+        assert_eq!(
+            "kcenter-vote-entropy".parse::<Acquisition>().unwrap(),
+            Acquisition::KCenter {
+                score: Score::VoteEntropy,
+                factor: KCENTER_FACTOR
+            }
+        );
+        for name in [
+            "consensus-kl",
+            "max-disagreement",
+            "vote-entropy",
+            "kcenter-bald",
+        ] {
+            let a: Acquisition = name.parse().unwrap();
+            assert_eq!(a.to_string(), name);
+        }
+        assert!("kcenter-nope".parse::<Acquisition>().is_err());
         assert!("powerx".parse::<Acquisition>().is_err());
         assert!("nope".parse::<Acquisition>().is_err());
     }

@@ -333,11 +333,14 @@ impl<'a, F: CommitteeFactory> ActiveLearner<'a, F> {
             if want == 0 {
                 break;
             }
-            let probs =
-                committee.predict_samples(self.x_pool.select(Axis(0), &unlabeled).view())?;
-            let sel = self
-                .acquisition
-                .select(probs.view(), want, rng.next_u64())?;
+            let x_u = self.x_pool.select(Axis(0), &unlabeled);
+            let probs = committee.predict_samples(x_u.view())?;
+            let sel = self.acquisition.select_with_features(
+                probs.view(),
+                Some(x_u.view()),
+                want,
+                rng.next_u64(),
+            )?;
             let picked: Vec<usize> = sel.indices.iter().map(|&j| unlabeled[j]).collect();
             let new_labels = oracle.label(&picked)?;
             for (&i, &l) in picked.iter().zip(&new_labels) {

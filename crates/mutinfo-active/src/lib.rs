@@ -16,6 +16,12 @@
 //! - committees ([`Committee`], [`CommitteeFactory`]): [`Bootstrap`] ensembles of any
 //!   [`MemberModel`] — linfa-logistic's multinomial model ([`Logistic`]) built in — with class axes aligned across members, or probabilities read from a
 //!   `.npy` file ([`read_npy`]);
+//! - [`LaplaceLogistic`]: Bayesian multinomial logistic regression whose members are samples of
+//!   a Laplace-approximation posterior (the default committee: its disagreement is about the
+//!   model, so BALD and BatchBALD find informative points rather than outliers);
+//! - query by committee: vote entropy, consensus KL, max disagreement ([`Score`]), and
+//!   k-center diversity over the best candidates ([`Acquisition::KCenter`]);
+//! - [`ActiveSession`]: a labeling session (query, teach, save, load) for a person, crash-safe;
 //! - the labeling loop [`ActiveLearner`] with an [`Oracle`] (simulated from held-out labels, or
 //!   file-based for a human) and a recorded [`LearningCurve`].
 //!
@@ -50,12 +56,16 @@ mod batchbald;
 mod committee;
 mod error;
 mod gemm;
+mod laplace;
 mod learner;
 mod npy;
 mod probs;
 mod scores;
+mod session;
 
-pub use batch::{stochastic_batch, top_k, Acquired, Acquisition, Stochastic};
+pub use batch::{
+    k_center, stochastic_batch, top_k, Acquired, Acquisition, Stochastic, KCENTER_FACTOR,
+};
 pub use batchbald::{
     batch_bald, joint_mutual_information, BatchBald, BatchBaldSelection, DEFAULT_NUM_SAMPLES,
 };
@@ -64,9 +74,14 @@ pub use committee::{
     MemberModel, TreeMember,
 };
 pub use error::{ActiveError, Result};
+pub use laplace::{LaplaceCommittee, LaplaceLogistic};
 pub use learner::{
     read_indices, ActiveLearner, CurvePoint, FileOracle, LearningCurve, Oracle, SimulatedOracle,
 };
 pub use npy::{read_npy, read_npy_dyn, write_npy};
 pub use probs::{validate, validate_with_tolerance, DEFAULT_SUM_TOLERANCE};
 pub use scores::{bald, scores, Score};
+pub use session::{
+    ActiveSession, BoxedCommittee, CommitteeKind, CommitteeSpec, QueryRow, Taught, TeachError,
+    BATCHBALD_CANDIDATES, SESSION_FORMAT, SESSION_FORMAT_VERSION,
+};

@@ -27,6 +27,13 @@ use crate::probs::{consensus_into, entropy, validate};
 /// Bald             (1/K) Σ_k KL(p_k ‖ c) = H(c) − (1/K) Σ_k H(p_k) = I(y; ω)
 ///                  (Houlsby et al. 2011, "Bayesian active learning by disagreement")
 /// Random           uniform on [0, 1), from ChaCha8 seeded with the given seed
+///
+/// Query by committee (Seung et al. 1992; McCallum & Nigam 1998; Dagan & Engelson 1995):
+/// VoteEntropy      −Σ_y (V_y/K) ln(V_y/K), V_y the members voting y (argmax, ties to the
+///                  lowest class): the entropy of the hard votes
+/// ConsensusKl      (1/K) Σ_k KL(p_k ‖ c): McCallum & Nigam's "KL to the mean" — the same
+///                  quantity as Bald, kept under its QBC name
+/// MaxDisagreement  max_k KL(p_k ‖ c): the most dissenting member's divergence
 /// ```
 ///
 /// `Margin` with a single class is 0.
@@ -46,11 +53,17 @@ pub enum Score {
     Bald,
     /// Seeded uniform noise: the random-sampling baseline.
     Random,
+    /// Entropy of the members' hard votes (query by committee).
+    VoteEntropy,
+    /// Mean KL divergence of the members from the consensus (equals [`Score::Bald`]).
+    ConsensusKl,
+    /// Largest KL divergence of one member from the consensus.
+    MaxDisagreement,
 }
 
 impl Score {
     /// Every score, in a fixed order.
-    pub const ALL: [Score; 7] = [
+    pub const ALL: [Score; 10] = [
         Score::MaxEntropy,
         Score::LeastConfidence,
         Score::Margin,
@@ -58,6 +71,9 @@ impl Score {
         Score::MeanStd,
         Score::Bald,
         Score::Random,
+        Score::VoteEntropy,
+        Score::ConsensusKl,
+        Score::MaxDisagreement,
     ];
 
     /// The name [`FromStr`] accepts and [`fmt::Display`] prints.
@@ -70,6 +86,9 @@ impl Score {
             Score::MeanStd => "mean-std",
             Score::Bald => "bald",
             Score::Random => "random",
+            Score::VoteEntropy => "vote-entropy",
+            Score::ConsensusKl => "consensus-kl",
+            Score::MaxDisagreement => "max-disagreement",
         }
     }
 }
@@ -81,7 +100,8 @@ impl fmt::Display for Score {
 }
 
 pub(crate) const SCORE_NAMES: &str =
-    "entropy, least-confidence, margin, variation-ratios, mean-std, bald, random";
+    "entropy, least-confidence, margin, variation-ratios, mean-std, bald, random, \
+     vote-entropy, consensus-kl, max-disagreement";
 
 impl FromStr for Score {
     type Err = ActiveError;
@@ -95,6 +115,9 @@ impl FromStr for Score {
             "mean-std" | "meanstd" | "std" => Score::MeanStd,
             "bald" => Score::Bald,
             "random" => Score::Random,
+            "vote-entropy" | "voteentropy" => Score::VoteEntropy,
+            "consensus-kl" | "consensuskl" | "kl-to-mean" => Score::ConsensusKl,
+            "max-disagreement" | "maxdisagreement" => Score::MaxDisagreement,
             _ => {
                 return Err(ActiveError::UnknownMethod {
                     what: "score",
@@ -138,11 +161,16 @@ pub fn bald(probs: ArrayView3<f64>) -> Result<Vec<f64>> {
     scores(probs, Score::Bald, 0)
 }
 
+/// The `Random` scores of `n` points: ChaCha8 seeded with `seed`, drawn in order.
+pub(crate) fn random_scores(n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| rng.gen::<f64>()).collect()
+}
+
 pub(crate) fn scores_unchecked(probs: ArrayView3<f64>, score: Score, seed: u64) -> Vec<f64> {
     let n = probs.dim().0;
     if score == Score::Random {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        return (0..n).map(|_| rng.gen::<f64>()).collect();
+        return random_scores(n, seed);
     }
     (0..n)
         .into_par_iter()
@@ -175,19 +203,16 @@ fn point_score(plane: ArrayView2<f64>, score: Score) -> f64 {
             }
         }
         Score::VariationRatios => {
-            let mut votes = vec![0usize; c];
-            for row in plane.outer_iter() {
-                let mut best = 0;
-                for (j, &x) in row.iter().enumerate() {
-                    if x > row[best] {
-                        best = j;
-                    }
-                }
-                votes[best] += 1;
-            }
+            let votes = votes(plane);
             let modal = votes.iter().copied().max().unwrap_or(0);
             1.0 - modal as f64 / k as f64
         }
+        Score::VoteEntropy => entropy(votes(plane).iter().map(|&v| v as f64 / k as f64)),
+        Score::ConsensusKl => bald_point(plane, &cons),
+        Score::MaxDisagreement => plane
+            .outer_iter()
+            .map(|row| kl(row, &cons))
+            .fold(0.0, f64::max),
         Score::MeanStd => {
             let mut s = 0.0;
             for (j, &m) in cons.iter().enumerate() {
@@ -205,18 +230,38 @@ fn point_score(plane: ArrayView2<f64>, score: Score) -> f64 {
     }
 }
 
+/// Each member's vote (argmax, ties to the lowest class), counted per class.
+fn votes(plane: ArrayView2<f64>) -> Vec<usize> {
+    let mut votes = vec![0usize; plane.ncols()];
+    for row in plane.outer_iter() {
+        let mut best = 0;
+        for (j, &x) in row.iter().enumerate() {
+            if x > row[best] {
+                best = j;
+            }
+        }
+        votes[best] += 1;
+    }
+    votes
+}
+
+/// `KL(p ‖ c) = Σ_y p_y ln(p_y / c_y)`; `0 ln 0 = 0`, and `p_y > 0` implies `c_y > 0`.
+fn kl(row: ndarray::ArrayView1<f64>, cons: &[f64]) -> f64 {
+    let mut kl = 0.0;
+    for (&p, &c) in row.iter().zip(cons) {
+        if p > 0.0 {
+            kl += p * (p / c).ln();
+        }
+    }
+    kl
+}
+
 /// `(1/K) Σ_k Σ_y p_ky ln(p_ky / c_y)`; `0 ln 0 = 0`, and `p_ky > 0` implies `c_y > 0`.
 fn bald_point(plane: ArrayView2<f64>, cons: &[f64]) -> f64 {
     let k = plane.nrows();
     let mut total = 0.0;
     for row in plane.outer_iter() {
-        let mut kl = 0.0;
-        for (&p, &c) in row.iter().zip(cons) {
-            if p > 0.0 {
-                kl += p * (p / c).ln();
-            }
-        }
-        total += kl;
+        total += kl(row, cons);
     }
     total / k as f64
 }
@@ -271,6 +316,53 @@ mod tests {
         ));
         let m = scores(a.view(), Score::Margin, 0).unwrap()[0];
         assert!((m - 0.5).abs() < mutinfo_core::prec::ROUNDOFF);
+    }
+
+    #[test]
+    fn committee_measures_by_hand() {
+        // Three members over three classes; votes 0, 0, 1 (member 3 ties 1/2 → class 1 first).
+        let p = array![[[0.6, 0.3, 0.1], [0.5, 0.5, 0.0], [0.2, 0.7, 0.1]]];
+        // Vote entropy of (2/3, 1/3, 0).
+        let ve = -(2.0f64 / 3.0 * (2.0f64 / 3.0).ln() + 1.0 / 3.0 * (1.0f64 / 3.0).ln());
+        let got = scores(p.view(), Score::VoteEntropy, 0).unwrap()[0];
+        assert!((got - ve).abs() < 1e-15, "{got} vs {ve}");
+        // Consensus c = (1.3/3, 1.5/3, 0.2/3); KL of each member by hand.
+        let c = [1.3 / 3.0, 1.5 / 3.0, 0.2 / 3.0];
+        let kl = |m: [f64; 3]| -> f64 {
+            m.iter()
+                .zip(c)
+                .filter(|(p, _)| **p > 0.0)
+                .map(|(p, q)| p * (p / q).ln())
+                .sum()
+        };
+        let kls = [
+            kl([0.6, 0.3, 0.1]),
+            kl([0.5, 0.5, 0.0]),
+            kl([0.2, 0.7, 0.1]),
+        ];
+        let mean = kls.iter().sum::<f64>() / 3.0;
+        let max = kls.iter().copied().fold(0.0, f64::max);
+        let got = scores(p.view(), Score::ConsensusKl, 0).unwrap()[0];
+        assert!((got - mean).abs() < 1e-12, "{got} vs {mean}");
+        assert!((got - bald(p.view()).unwrap()[0]).abs() < 1e-15);
+        let got = scores(p.view(), Score::MaxDisagreement, 0).unwrap()[0];
+        assert!((got - max).abs() < 1e-12, "{got} vs {max}");
+        // Unanimous confident votes: all three measures are exactly 0.
+        let a = array![[[0.9, 0.1], [0.9, 0.1]]];
+        for s in [
+            Score::VoteEntropy,
+            Score::ConsensusKl,
+            Score::MaxDisagreement,
+        ] {
+            assert_eq!(scores(a.view(), s, 0).unwrap(), vec![0.0], "{s}");
+        }
+        // Two members, opposite certain votes: vote entropy ln 2, max KL ln 2.
+        let d = array![[[1.0, 0.0], [0.0, 1.0]]];
+        assert_eq!(scores(d.view(), Score::VoteEntropy, 0).unwrap(), vec![LN_2]);
+        assert_eq!(
+            scores(d.view(), Score::MaxDisagreement, 0).unwrap(),
+            vec![LN_2]
+        );
     }
 
     #[test]

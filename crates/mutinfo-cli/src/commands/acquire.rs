@@ -82,7 +82,7 @@ pub fn acquire(a: &AcquireArgs) -> Result<()> {
                 *bb = BatchBald::new().num_samples(m);
             }
         }
-        Acquisition::TopK(_) => {}
+        Acquisition::TopK(_) | Acquisition::KCenter { .. } => {}
     }
     let sel = method
         .select(probs.view(), a.batch, a.seed)

@@ -1,13 +1,16 @@
 //! `mutinfo active simulate DATA --target COL`: whole active-learning experiments on a labeled
-//! file, with a simulated oracle, against a random-sampling baseline.
+//! file, with a simulated oracle, against a random-sampling baseline; and the labeling session
+//! for a person (`init`, `query`, `teach`, `status`, `export`, in [`session`]).
+
+mod session;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use mutinfo_active::{
-    Acquisition, ActiveLearner, Bootstrap, CommitteeFactory, LearningCurve, Logistic,
-    SimulatedOracle, TreeMember,
+    Acquisition, ActiveLearner, CommitteeFactory, CommitteeKind, CommitteeSpec, LearningCurve,
+    SimulatedOracle,
 };
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
@@ -33,6 +36,16 @@ pub enum ActiveCommand {
     /// Simulate labeling loops on a labeled file and compare acquisition methods with random
     /// sampling (learning curves, area under them, labels needed to reach an accuracy).
     Simulate(SimulateArgs),
+    /// Start a labeling session from a pool file (features + a label column, null = unlabeled).
+    Init(session::InitArgs),
+    /// The next rows to label: row (0-based position in the pool), id, score.
+    Query(session::QueryArgs),
+    /// Teach labels from a CSV/Parquet file with columns `row` (or the id column) and `label`.
+    Teach(session::TeachArgs),
+    /// Labeled and unlabeled counts, classes, and the committee's estimated accuracy.
+    Status(session::StatusArgs),
+    /// Write the pool with the labels so far.
+    Export(session::ExportArgs),
 }
 
 /// One simulated labeling run of `mutinfo active simulate`, whatever the committee members.
@@ -73,12 +86,15 @@ pub struct SimulateArgs {
     pub target: String,
     #[command(flatten)]
     pub columns: ColumnArgs,
-    /// Committee members: tree (mutinfo's tree, Laplace-smoothed) or logistic (linfa-logistic).
-    #[arg(long, default_value = "tree")]
+    /// Committee: laplace (Bayesian logistic regression, Laplace posterior samples; the
+    /// default), tree (randomised trees on bootstrap resamples) or logistic (bootstrap
+    /// linfa-logistic).
+    #[arg(long, default_value = "laplace")]
     pub model: String,
-    /// Committee size K (bootstrap resamples; at most 1000).
-    #[arg(long, default_value_t = 10)]
-    pub members: usize,
+    /// Committee size K (posterior samples or bootstrap resamples; default 20 for laplace, 10
+    /// otherwise; at most 1000).
+    #[arg(long)]
+    pub members: Option<usize>,
     /// Acquisition methods, comma-separated (random is always run as the baseline).
     #[arg(long, value_delimiter = ',', default_value = "bald,batchbald")]
     pub acquisition: Vec<String>,
@@ -112,6 +128,11 @@ pub struct SimulateArgs {
 pub fn run(a: &ActiveArgs) -> Result<()> {
     match &a.command {
         ActiveCommand::Simulate(s) => simulate(s),
+        ActiveCommand::Init(s) => session::init(s),
+        ActiveCommand::Query(s) => session::query(s),
+        ActiveCommand::Teach(s) => session::teach(s),
+        ActiveCommand::Status(s) => session::status(s),
+        ActiveCommand::Export(s) => session::export(s),
     }
 }
 
@@ -136,7 +157,16 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
     use crate::limits::{check, MAX_BATCH, MAX_MEMBERS, MAX_SEEDS};
     check("--batch", a.batch, 1, MAX_BATCH)?;
     crate::limits::positive("--initial", a.initial)?;
-    check("--members", a.members, 1, MAX_MEMBERS)?;
+    let kind: CommitteeKind = a
+        .model
+        .parse()
+        .map_err(|e: mutinfo_active::ActiveError| CliError::Usage(format!("--model: {e}")))?;
+    let members = a.members.unwrap_or(match kind {
+        CommitteeKind::Laplace => 20,
+        _ => 10,
+    });
+    check("--members", members, 1, MAX_MEMBERS)?;
+    let spec = CommitteeSpec { kind, members };
     check("--seeds", a.seeds, 1, MAX_SEEDS)?;
     let mut methods: Vec<(String, Acquisition)> = vec![("random".into(), "random".parse()?)];
     for m in &a.acquisition {
@@ -193,15 +223,7 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
                 test: (xt.view(), &yt),
                 initial: &initial,
             };
-            let curve = match a.model.as_str() {
-                "tree" => run.curve(Bootstrap::new(TreeMember::default(), a.members), oracle)?,
-                "logistic" => run.curve(Bootstrap::new(Logistic::default(), a.members), oracle)?,
-                other => {
-                    return Err(CliError::Usage(format!(
-                        "--model {other:?}: give tree or logistic"
-                    )))
-                }
-            };
+            let curve = run.curve(spec, oracle)?;
             curves[m].push(curve);
             bar.inc(1);
         }
@@ -241,7 +263,8 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
         let reach_text = if reach.is_empty() {
             format!("never (0/{})", a.seeds)
         } else {
-            format!("{:.0} ({}/{})", mean_sd(&reach).0, reach.len(), a.seeds)
+            let (m, sd) = mean_sd(&reach);
+            format!("{m:.0} ± {sd:.0} ({}/{})", reach.len(), a.seeds)
         };
         rows.push(vec![
             name.clone(),
@@ -264,7 +287,7 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
             p,
             &format!(
                 "active learning on {} ({} committee of {})",
-                a.target, a.model, a.members
+                a.target, kind, members
             ),
             "labels",
             "held-out accuracy",
@@ -274,7 +297,7 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
     let text = match a.format {
         Format::Json => json_text(&json!({
             "command": "active simulate", "data": a.input.data.display().to_string(),
-            "target": a.target, "model": a.model, "members": a.members, "batch": a.batch,
+            "target": a.target, "model": kind.name(), "members": members, "batch": a.batch,
             "initial": a.initial, "budget": a.budget, "seeds": a.seeds, "test_rows": n_test,
             "pool_rows": n_pool, "target_accuracy": target_acc, "methods": json_methods,
             "elapsed_seconds": t0.elapsed().as_secs_f64(),
@@ -283,7 +306,7 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
             let head = if f == Format::Table {
                 format!(
                     "{} committee of {}, pool {n_pool}, test {n_test}, {} seeds; target accuracy {target_acc:.4} (95% of the best final mean)\n",
-                    a.model, a.members, a.seeds
+                    kind, members, a.seeds
                 )
             } else {
                 String::new()
