@@ -74,7 +74,7 @@ pub use committee::{
     MemberModel, TreeMember,
 };
 pub use error::{ActiveError, Result};
-pub use laplace::{LaplaceCommittee, LaplaceLogistic};
+pub use laplace::{LaplaceCommittee, LaplaceLogistic, Posterior, MAX_BLOCK_SOLVE};
 pub use learner::{
     read_indices, ActiveLearner, CurvePoint, FileOracle, LearningCurve, Oracle, SimulatedOracle,
 };
