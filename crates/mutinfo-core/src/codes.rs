@@ -106,6 +106,34 @@ impl Codes {
         })
     }
 
+    /// Codes from `u8` codes, each below `cardinality` (at most 256), stored as they are.
+    ///
+    /// # Errors
+    /// [`CoreError::CodeOutOfRange`] naming the first row whose code is `>= cardinality`, or
+    /// row 0 with a cardinality above 256.
+    pub fn from_u8(codes: Vec<u8>, cardinality: u32) -> Result<Self> {
+        let bad = if cardinality as u64 > u8::MAX_CARDINALITY {
+            Some((0, codes.first().copied().unwrap_or(0)))
+        } else {
+            codes
+                .iter()
+                .enumerate()
+                .find(|(_, &c)| c as u32 >= cardinality)
+                .map(|(r, &c)| (r, c))
+        };
+        if let Some((row, c)) = bad {
+            return Err(CoreError::CodeOutOfRange {
+                row,
+                code: c as u64,
+                cardinality: cardinality as u64,
+            });
+        }
+        Ok(Codes {
+            data: CodeVec::U8(codes),
+            cardinality,
+        })
+    }
+
     /// Codes from a vector of `u32` codes, with the cardinality one more than the largest code.
     pub fn from_codes_auto(codes: Vec<u32>) -> Result<Self> {
         let max = codes.iter().copied().max().map_or(0u64, |m| m as u64 + 1);

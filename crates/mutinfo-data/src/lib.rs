@@ -26,6 +26,7 @@ pub mod format;
 mod gather;
 pub mod io;
 pub mod mixed;
+pub mod small_ints;
 
 pub use bridge::{linfa_classification, linfa_regression, LinfaBuilder};
 pub use columns::{
@@ -36,3 +37,4 @@ pub use discretize::{Binning, FittedBins, FittedDiscretizer, Unseen};
 pub use error::{DataError, Result};
 pub use io::{open_batches, read_table, Batches, FileFormat, ReadOptions, Table};
 pub use mixed::{mixed_matrix, MixedColumn};
+pub use small_ints::{small_int_codes, small_int_column, SmallInt};

@@ -18,6 +18,9 @@ use pyo3::types::PyDict;
 
 use crate::convert::{self, value_error};
 
+/// The refusal of a target with one class.
+const ONE_CLASS: &str = "y holds one class only: mutual information with it is 0";
+
 /// The name the target column takes inside the engine (never a feature's name).
 const TARGET: &str = "__mutinfo_target__";
 
@@ -88,12 +91,100 @@ fn encode(
                 .replace("table: ", ""),
         )
     })?;
-    if enc.target.observed_cardinality() < 2 {
-        return Err(PyValueError::new_err(
-            "y holds one class only: mutual information with it is 0",
-        ));
-    }
     Ok(enc)
+}
+
+/// Codes of a numpy integer matrix `x` and integer target `y` by the small-integer path
+/// ([`mutinfo_data::small_int_codes`]: the builder's codes without its `f64` copies and sorts),
+/// when the options are the defaults it reproduces — quantile binning, no declared categories —
+/// and every column has at most `bins` distinct small values; `None` sends the caller down the
+/// general path.
+fn small_int_fast_path(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    binning: &str,
+    n_bins: Option<usize>,
+    categorical: &[String],
+) -> Option<(mutinfo_core::CodeMatrix, Codes)> {
+    use numpy::{PyReadonlyArray1, PyReadonlyArray2};
+    if !categorical.is_empty() || !binning.trim().eq_ignore_ascii_case("quantile") {
+        return None;
+    }
+    let bins = n_bins.unwrap_or(mutinfo_data::discretize::DEFAULT_BINS);
+    macro_rules! target {
+        ($($t:ty),*) => {{
+            $(
+                if let Ok(a) = y.extract::<PyReadonlyArray1<'_, $t>>() {
+                    let v = a.as_array();
+                    return_target!(v)
+                } else
+            )*
+            { None }
+        }};
+    }
+    macro_rules! return_target {
+        ($v:expr) => {{
+            let v = $v;
+            match py.detach(|| mutinfo_data::small_int_column(v, 256)) {
+                Some(c) => Some(c),
+                None => {
+                    let values: Vec<i64> = v.iter().map(|&t| t as i64).collect();
+                    Codes::encode(&values).ok().map(|(c, _)| c)
+                }
+            }
+        }};
+    }
+    let target: Codes = target!(i64, i32, i16, i8, u32, u16, u8)?;
+    macro_rules! features {
+        ($($t:ty),*) => {{
+            $(
+                if let Ok(a) = x.extract::<PyReadonlyArray2<'_, $t>>() {
+                    let v = a.as_array();
+                    return py
+                        .detach(|| mutinfo_data::small_int_codes(v, bins))
+                        .map(|m| (m, target));
+                }
+            )*
+            None
+        }};
+    }
+    features!(i64, i32, i16, i8, u32, u16, u8)
+}
+
+/// Features and target as codes: by the small-integer path when it applies, else through the
+/// builder. Also returns the feature names.
+#[allow(clippy::too_many_arguments)]
+fn discrete_codes(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    names: Option<Vec<String>>,
+    binning: &str,
+    n_bins: Option<usize>,
+    categorical: Vec<String>,
+) -> PyResult<(mutinfo_core::CodeMatrix, Codes, Vec<String>)> {
+    let (features, target, names) =
+        match small_int_fast_path(py, x, y, binning, n_bins, &categorical) {
+            Some((features, target)) => {
+                let d = features.n_cols();
+                let names = match names {
+                    Some(n) if n.len() == d => n,
+                    _ => (0..d).map(|j| format!("x{j}")).collect(),
+                };
+                (features, target, names)
+            }
+            None => {
+                let (table, names) = features_of(x, names)?;
+                let y = convert::array1(y, "y")?;
+                let enc = encode(table, &names, y, binning, n_bins, categorical)?;
+                (enc.features, enc.target, names)
+            }
+        };
+    if target.observed_cardinality() < 2 {
+        return Err(PyValueError::new_err(ONE_CLASS));
+    }
+    Ok((features, target, names))
 }
 
 /// The classes of a non-float target (any order: MI does not depend on it).
@@ -106,9 +197,7 @@ fn class_codes(y: &ArrayRef) -> PyResult<Codes> {
     let values: Vec<i64> = v.values().to_vec();
     let (codes, levels) = Codes::encode(&values).map_err(value_error)?;
     if levels.len() < 2 {
-        return Err(PyValueError::new_err(
-            "y holds one class only: mutual information with it is 0",
-        ));
+        return Err(PyValueError::new_err(ONE_CLASS));
     }
     Ok(codes)
 }
@@ -195,21 +284,26 @@ pub fn select<'py>(
     names: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let crit = Criterion::from_name(criterion, beta, gamma).map_err(value_error)?;
-    let (table, names) = features_of(x, names)?;
-    let y = convert::array1(y, "y")?;
-    let mut opts = SelectOptions::new(crit);
-    opts = match k {
-        Some(k) => opts.k(k.min(names.len())),
-        None => opts.unlimited(),
+    let options = |n_features: usize| {
+        let mut opts = SelectOptions::new(crit);
+        opts = match k {
+            Some(k) => opts.k(k.min(n_features)),
+            None => opts.unlimited(),
+        };
+        if let Some(t) = threshold {
+            opts = opts.threshold(t);
+        }
+        opts
     };
-    if let Some(t) = threshold {
-        opts = opts.threshold(t);
-    }
-    let sel: Selection = match family(estimator)? {
+    let (sel, names): (Selection, Vec<String>) = match family(estimator)? {
         Family::Discrete(mutinfo_core::Estimator::PlugIn) => {
-            let enc = encode(table, &names, y, binning, n_bins, categorical)?;
-            py.detach(|| mutinfo_select::select(&enc.features, &enc.target, &opts))
-                .map_err(value_error)?
+            let (features, target, names) =
+                discrete_codes(py, x, y, names, binning, n_bins, categorical)?;
+            let opts = options(names.len());
+            let sel = py
+                .detach(|| mutinfo_select::select(&features, &target, &opts))
+                .map_err(value_error)?;
+            (sel, names)
         }
         Family::Discrete(e) => {
             return Err(PyValueError::new_err(format!(
@@ -224,19 +318,23 @@ pub fn select<'py>(
                     "estimator \"ross\" scores one feature against classes; selection needs feature-feature terms",
                 ));
             }
+            let (table, names) = features_of(x, names)?;
+            let y = convert::array1(y, "y")?;
             let (xm, target) = continuous_matrix(&table, &names, &y)?;
             drop(table);
             let mi = mutinfo_continuous::ContinuousMi::new()
                 .estimator(est)
                 .neighbors(n_neighbors);
-            py.detach(|| {
+            let opts = options(names.len());
+            let sel = py.detach(|| {
                 let target = match &target {
                     Target::Values(v) => ContinuousTarget::Values(ndarray::ArrayView1::from(v)),
                     Target::Classes(c) => ContinuousTarget::Classes(c),
                 };
                 mutinfo_select::select_continuous(xm.view(), target, &opts, &mi)
             })
-            .map_err(|e| select_error(&names, e))?
+            .map_err(|e| select_error(&names, e))?;
+            (sel, names)
         }
     };
     let out = PyDict::new(py);
@@ -264,18 +362,19 @@ pub fn rank<'py>(
     n_neighbors: usize,
     names: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (table, names) = features_of(x, names)?;
-    let y = convert::array1(y, "y")?;
     let scores = match family(estimator)? {
         Family::Discrete(est) => {
-            let enc = encode(table, &names, y, binning, n_bins, categorical)?;
+            let (features, target, _) =
+                discrete_codes(py, x, y, names, binning, n_bins, categorical)?;
             py.detach(|| {
-                let refs: Vec<&Codes> = enc.features.columns().iter().collect();
-                mutinfo_core::mutual_information_many(&refs, &enc.target, est)
+                let refs: Vec<&Codes> = features.columns().iter().collect();
+                mutinfo_core::mutual_information_many(&refs, &target, est)
             })
             .map_err(value_error)?
         }
         Family::Continuous(est) => {
+            let (table, names) = features_of(x, names)?;
+            let y = convert::array1(y, "y")?;
             let (xm, target) = continuous_matrix(&table, &names, &y)?;
             drop(table);
             let m = mutinfo_continuous::ContinuousMi::new()
