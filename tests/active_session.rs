@@ -357,3 +357,54 @@ fn refusals_leave_the_state_untouched() {
     mutinfo_in(d, &["active", "query", "tree.json"]).refused(&["tree.json"]);
     unchanged();
 }
+
+#[test]
+fn float_and_integer_labels_agree() {
+    // A pool whose label column is float (pandas writes 2.0), a labels file with integers.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut s = String::from("a,b,label\n");
+    for i in 0..40 {
+        let c = i % 2;
+        let label = if i < 4 {
+            format!("{c}.0")
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "{},{},{label}\n",
+            c as f64 * 3.0 + (i as f64) * 0.01,
+            i % 7
+        ));
+    }
+    write(d, "pool.csv", &s);
+    mutinfo_in(
+        d,
+        &[
+            "active",
+            "init",
+            "pool.csv",
+            "--target",
+            "label",
+            "--state",
+            "state.json",
+        ],
+    )
+    .ok();
+    write(d, "l.csv", "row,label\n0,0\n1,1\n5,1\n");
+    let r = mutinfo_in(d, &["active", "teach", "state.json", "l.csv"]);
+    r.ok();
+    assert!(
+        r.stderr.contains("1 new labels (2 already known)"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        mutinfo_in(d, &["active", "status", "state.json", "--format", "json"]).ok(),
+    )
+    .unwrap();
+    assert_eq!(v["classes"], serde_json::json!(["0", "1"]));
+    write(d, "bad.csv", "row,label\n0,1.0\n");
+    mutinfo_in(d, &["active", "teach", "state.json", "bad.csv"])
+        .refused(&["row 0", "\"0\"", "\"1\""]);
+}

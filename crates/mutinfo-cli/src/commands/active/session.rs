@@ -162,6 +162,19 @@ fn text_column(path: &Path, table: &Table, name: &str) -> Result<Vec<Option<Stri
     Ok(out)
 }
 
+/// A label as the session stores it: trimmed, and a whole number written as a float (`2.0`,
+/// as a CSV or pandas float column gives it) written as the integer (`2`), so a pool with a
+/// float label column and a labels file with integers agree.
+fn canonical_label(l: &str) -> String {
+    let t = l.trim();
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 && t.contains('.') => {
+            format!("{}", v as i64)
+        }
+        _ => t.to_string(),
+    }
+}
+
 fn has_column(table: &Table, name: &str) -> bool {
     table.schema.field_with_name(name).is_ok()
 }
@@ -184,7 +197,7 @@ pub fn init(a: &InitArgs) -> Result<()> {
         _ => 10,
     });
     crate::limits::check("--members", members, 1, crate::limits::MAX_MEMBERS)?;
-    let mut classes: Vec<String> = a.classes.iter().map(|c| c.trim().to_string()).collect();
+    let mut classes: Vec<String> = a.classes.iter().map(|c| canonical_label(c)).collect();
     if !classes.is_empty() {
         if let Some(c) = classes.iter().find(|c| c.is_empty()) {
             return Err(CliError::Usage(format!(
@@ -268,7 +281,7 @@ pub fn init(a: &InitArgs) -> Result<()> {
     let pairs: Vec<(usize, String)> = labels
         .into_iter()
         .enumerate()
-        .filter_map(|(i, l)| l.map(|l| (i, l)))
+        .filter_map(|(i, l)| l.map(|l| (i, canonical_label(&l))))
         .collect();
     session
         .teach(&pairs)
@@ -415,7 +428,7 @@ pub fn teach(a: &TeachArgs) -> Result<()> {
                 )
             })?
         };
-        pairs.push((row, l.trim().to_string()));
+        pairs.push((row, canonical_label(&l)));
     }
     let taught = s
         .teach(&pairs)
