@@ -35,13 +35,16 @@ macro_rules! small_int {
 
 small_int!(i8, i16, i32, i64, u8, u16, u32);
 
-const ROWS_PER_BLOCK: usize = 4096;
+/// Bytes of codes one block of rows writes: its column-major buffer stays in the L2 cache, and
+/// each column's run within it spans whole cache lines (at least 64 rows).
+const BLOCK_BYTES: usize = 1 << 18;
 
-/// Row blocks `[start, end)` covering `n` rows.
-fn blocks(n: usize) -> Vec<(usize, usize)> {
+/// Row blocks `[start, end)` covering `n` rows of `d` columns.
+fn blocks(n: usize, d: usize) -> Vec<(usize, usize)> {
+    let rows = (BLOCK_BYTES / d.max(1)).clamp(64, 4096);
     (0..n)
-        .step_by(ROWS_PER_BLOCK)
-        .map(|s| (s, (s + ROWS_PER_BLOCK).min(n)))
+        .step_by(rows)
+        .map(|s| (s, (s + rows).min(n)))
         .collect()
 }
 
@@ -63,20 +66,27 @@ fn for_rows<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize, mut f: impl F
 }
 
 /// One block of rows: each column's smallest and largest value, the low byte of every value
-/// (block-local, column-major) and which low bytes occur.
+/// (block-local, column-major) and which low bytes occur (256 bits a column).
 struct Block<T> {
     lo: Vec<T>,
     hi: Vec<T>,
     low_bytes: Vec<u8>,
-    seen: Vec<bool>,
+    seen: Vec<[u64; 4]>,
+}
+
+/// The distance between two columns' runs in a block's buffer: the rows plus one cache line,
+/// so that the runs do not start at multiples of 4096 bytes (which share cache sets: writing
+/// one byte to each column of a row would then evict lines still being filled).
+fn run_stride(rows: usize) -> usize {
+    rows + 64
 }
 
 fn read_block<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize) -> Block<T> {
-    let (m, d) = (b - a, x.ncols());
+    let (m, d) = (run_stride(b - a), x.ncols());
     let first = x.row(a);
     let (mut lo, mut hi) = (first.to_vec(), first.to_vec());
     let mut low_bytes = vec![0u8; d * m];
-    let mut seen = vec![false; d * 256];
+    let mut seen = vec![[0u64; 4]; d];
     let mut bytes = vec![0u8; d];
     for_rows(x, a, b, |i, row| {
         let (row, lo, hi, bytes) = (&row[..d], &mut lo[..d], &mut hi[..d], &mut bytes[..d]);
@@ -87,7 +97,7 @@ fn read_block<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize) -> Block<T>
         }
         for (j, &r) in bytes.iter().enumerate() {
             low_bytes[j * m + (i - a)] = r;
-            seen[j * 256 + r as usize] = true;
+            seen[j][(r >> 6) as usize] |= 1u64 << (r & 63);
         }
     });
     Block {
@@ -112,7 +122,7 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
     if n == 0 || d == 0 || bins == 0 || bins > 256 {
         return None;
     }
-    let blocks = blocks(n);
+    let blocks = blocks(n, d);
     let read: Vec<Block<T>> = blocks
         .par_iter()
         .map(|&(a, b)| read_block(x, a, b))
@@ -124,13 +134,17 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
         if hi.checked_sub(lo).is_none_or(|r| r > 255) {
             return None;
         }
+        let mut seen = [0u64; 4];
+        for b in &read {
+            seen.iter_mut().zip(&b.seen[j]).for_each(|(s, w)| *s |= w);
+        }
         // Values lo..=hi in order, each known by its low byte.
         let mut table = [0u8; 256];
         let mut distinct = 0u32;
         let mut identity = true;
         for v in lo..=hi {
             let byte = v as u8;
-            if read.iter().any(|b| b.seen[j * 256 + byte as usize]) {
+            if seen[(byte >> 6) as usize] & (1u64 << (byte & 63)) != 0 {
                 table[byte as usize] = distinct as u8;
                 identity &= byte as u32 == distinct;
                 distinct += 1;
@@ -147,8 +161,8 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
             let (table, distinct, identity) = &ranks[j];
             let mut v = Vec::with_capacity(n);
             for (blk, &(a, b)) in read.iter().zip(&blocks) {
-                let m = b - a;
-                v.extend_from_slice(&blk.low_bytes[j * m..(j + 1) * m]);
+                let start = j * run_stride(b - a);
+                v.extend_from_slice(&blk.low_bytes[start..start + (b - a)]);
             }
             if !identity {
                 v.iter_mut().for_each(|c| *c = table[*c as usize]);
