@@ -287,29 +287,42 @@ fn small_int_range(values: &[f64]) -> Option<(i64, i64)> {
     (hi - lo <= SMALL_INT_RANGE).then_some((lo as i64, hi as i64))
 }
 
-/// The values sorted by `f64::total_cmp`. Small-range integer columns (counts, codes, pixel
-/// levels, the usual 0–99 scores) are counted instead of sorted: the same vector in O(n + range).
-/// From 1024 values on: below that, measured on 800-row binary columns, the sort (which
+/// Counts of a small-range integer column (counts, codes, pixel levels, the usual 0–99
+/// scores): `(lo, count of lo + i)`, from 1024 values on and when the range is not much wider
+/// than the column. Below 1024 values, measured on 800-row binary columns, a sort (which
 /// partitions few distinct values quickly) was the faster.
+fn small_int_counts(values: &[f64]) -> Option<(i64, Vec<u32>)> {
+    if values.len() < 1024 {
+        return None;
+    }
+    // Counting pays when the range is not much wider than the column.
+    let (lo, hi) =
+        small_int_range(values).filter(|(lo, hi)| ((hi - lo) as usize) < values.len())?;
+    let mut counts = vec![0u32; (hi - lo + 1) as usize];
+    for &x in values {
+        counts[(x as i64 - lo) as usize] += 1;
+    }
+    Some((lo, counts))
+}
+
+/// The values sorted by `f64::total_cmp`; a small-range integer column is counted instead of
+/// sorted ([`small_int_counts`]): the same vector in O(n + range).
 fn sorted_copy(values: &[f64]) -> Vec<f64> {
-    if values.len() >= 1024 {
-        if let Some((lo, hi)) = small_int_range(values).filter(|(lo, hi)| {
-            // Counting pays when the range is not much wider than the column.
-            ((hi - lo) as usize) < values.len()
-        }) {
-            let mut counts = vec![0u32; (hi - lo + 1) as usize];
-            for &x in values {
-                counts[(x as i64 - lo) as usize] += 1;
-            }
-            let mut s = Vec::with_capacity(values.len());
-            for (i, &c) in counts.iter().enumerate() {
-                s.extend(std::iter::repeat_n((lo + i as i64) as f64, c as usize));
-            }
-            return s;
+    match small_int_counts(values) {
+        Some((lo, counts)) => sorted_from_counts(lo, &counts, values.len()),
+        None => {
+            let mut s = values.to_vec();
+            s.sort_unstable_by(f64::total_cmp);
+            s
         }
     }
-    let mut s = values.to_vec();
-    s.sort_unstable_by(f64::total_cmp);
+}
+
+fn sorted_from_counts(lo: i64, counts: &[u32], n: usize) -> Vec<f64> {
+    let mut s = Vec::with_capacity(n);
+    for (i, &c) in counts.iter().enumerate() {
+        s.extend(std::iter::repeat_n((lo + i as i64) as f64, c as usize));
+    }
     s
 }
 
@@ -472,22 +485,28 @@ fn mdlp_cuts(values: &[f64], classes: &[u32], n_classes: usize) -> Vec<f64> {
 /// neighbours' bin (a 0/1 column with 10 % ones has every quantile at 0 but the last, i.e. one
 /// bin), although `bins` bins are room enough for every value. `None` with more distinct values.
 fn few_distinct_edges(sorted: &[f64], bins: usize) -> Option<Vec<f64>> {
-    let mut distinct = 1;
+    let mut distinct = vec![sorted[0]];
     for w in sorted.windows(2) {
         if w[0] != w[1] {
-            distinct += 1;
-            if distinct > bins {
+            if distinct.len() == bins {
                 return None;
             }
+            distinct.push(w[1]);
         }
     }
-    let mut edges = vec![sorted[0]];
-    for w in sorted.windows(2).filter(|w| w[0] != w[1]) {
+    Some(edges_between(&distinct))
+}
+
+/// The edges of [`few_distinct_edges`] from the distinct values themselves (ascending).
+fn edges_between(distinct: &[f64]) -> Vec<f64> {
+    let mut edges = Vec::with_capacity(distinct.len() + 1);
+    edges.push(distinct[0]);
+    for w in distinct.windows(2) {
         let mid = w[0] / 2.0 + w[1] / 2.0;
         edges.push(if mid > w[0] && mid <= w[1] { mid } else { w[1] });
     }
-    edges.push(sorted[sorted.len() - 1]);
-    Some(edges)
+    edges.push(distinct[distinct.len() - 1]);
+    edges
 }
 
 fn norm_zero(v: f64) -> f64 {
@@ -554,7 +573,31 @@ impl FittedBins {
                 edges: linspace(lo, hi, bins + 1),
             },
             Binning::Quantile { bins } => {
-                let sorted = sorted_copy(values);
+                // A counted column with few distinct values gets its edges from the counts,
+                // without the sorted copy.
+                let counted = small_int_counts(values);
+                if let Some((lo, counts)) = &counted {
+                    let distinct: Vec<f64> = counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(i, _)| (lo + i as i64) as f64)
+                        .collect();
+                    if distinct.len() <= *bins {
+                        return Ok(FittedBins {
+                            name,
+                            binning: binning.clone(),
+                            map: BinMap::Edges {
+                                edges: edges_between(&distinct),
+                            },
+                            unseen: Unseen::Error,
+                        });
+                    }
+                }
+                let sorted = match counted {
+                    Some((lo, counts)) => sorted_from_counts(lo, &counts, n),
+                    None => sorted_copy(values),
+                };
                 if let Some(edges) = few_distinct_edges(&sorted, *bins) {
                     return Ok(FittedBins {
                         name,
