@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use arrow::array::{Array, Float64Array, StringArray};
+use arrow::array::{Array, Float64Array};
 use arrow::compute::cast;
 use arrow_schema::DataType;
 use clap::{Args, Subcommand};
