@@ -94,62 +94,85 @@ fn encode(
     Ok(enc)
 }
 
-/// Codes of a numpy integer matrix `x` and integer target `y` by the small-integer path
-/// ([`mutinfo_data::small_int_codes`]: the builder's codes without its `f64` copies and sorts),
-/// when the options are the defaults it reproduces — quantile binning, no declared categories —
-/// and every column has at most `bins` distinct small values; `None` sends the caller down the
-/// general path.
-fn small_int_fast_path(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    y: &Bound<'_, PyAny>,
-    binning: &str,
-    n_bins: Option<usize>,
-    categorical: &[String],
-) -> Option<(mutinfo_core::CodeMatrix, Codes)> {
-    use numpy::{PyReadonlyArray1, PyReadonlyArray2};
-    if !categorical.is_empty() || !binning.trim().eq_ignore_ascii_case("quantile") {
+/// The bins of the small-integer path when the options are the defaults it reproduces —
+/// quantile binning, no declared categories — else `None`.
+fn small_int_bins(binning: &str, n_bins: Option<usize>, categorical: &[String]) -> Option<usize> {
+    (categorical.is_empty() && binning.trim().eq_ignore_ascii_case("quantile"))
+        .then(|| n_bins.unwrap_or(mutinfo_data::discretize::DEFAULT_BINS))
+}
+
+/// Codes of one integer Arrow column without nulls by the small-integer path.
+fn int_column_codes(c: &ArrayRef, bins: usize) -> Option<Codes> {
+    use arrow::array::PrimitiveArray;
+    use arrow::datatypes::{
+        Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt8Type,
+    };
+    if c.null_count() > 0 {
         return None;
     }
-    let bins = n_bins.unwrap_or(mutinfo_data::discretize::DEFAULT_BINS);
-    macro_rules! target {
-        ($($t:ty),*) => {{
-            $(
-                if let Ok(a) = y.extract::<PyReadonlyArray1<'_, $t>>() {
-                    let v = a.as_array();
-                    return_target!(v)
-                } else
-            )*
-            { None }
-        }};
-    }
-    macro_rules! return_target {
-        ($v:expr) => {{
-            let v = $v;
-            match py.detach(|| mutinfo_data::small_int_column(v, 256)) {
-                Some(c) => Some(c),
-                None => {
-                    let values: Vec<i64> = v.iter().map(|&t| t as i64).collect();
-                    Codes::encode(&values).ok().map(|(c, _)| c)
-                }
+    macro_rules! try_types {
+        ($($t:ty),*) => {$(
+            if let Some(a) = c.as_any().downcast_ref::<PrimitiveArray<$t>>() {
+                let v: &[_] = a.values();
+                return mutinfo_data::small_int_column(ndarray::ArrayView1::from(v), bins);
             }
-        }};
+        )*};
     }
-    let target: Codes = target!(i64, i32, i16, i8, u32, u16, u8)?;
-    macro_rules! features {
+    try_types!(Int64Type, Int32Type, Int16Type, Int8Type, UInt32Type, UInt16Type, UInt8Type);
+    None
+}
+
+/// The target's classes when it holds integers: the builder reads an integer target as
+/// categories, whose codes partition the rows as these do.
+fn int_target_codes(y: &ArrayRef) -> Option<Codes> {
+    if !y.data_type().is_integer() || y.null_count() > 0 {
+        return None;
+    }
+    int_column_codes(y, 256).or_else(|| class_codes(y).ok())
+}
+
+/// Codes of a numpy integer matrix `x` by the small-integer path
+/// ([`mutinfo_data::small_int_codes`]: the builder's codes without its `f64` copies and sorts),
+/// when every column has at most `bins` distinct values in a span of 256; `None` sends the
+/// caller down the general path.
+fn numpy_small_ints(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    bins: usize,
+) -> Option<mutinfo_core::CodeMatrix> {
+    use numpy::PyReadonlyArray2;
+    macro_rules! try_types {
         ($($t:ty),*) => {{
             $(
                 if let Ok(a) = x.extract::<PyReadonlyArray2<'_, $t>>() {
                     let v = a.as_array();
-                    return py
-                        .detach(|| mutinfo_data::small_int_codes(v, bins))
-                        .map(|m| (m, target));
+                    return py.detach(|| mutinfo_data::small_int_codes(v, bins));
                 }
             )*
             None
         }};
     }
-    features!(i64, i32, i16, i8, u32, u16, u8)
+    try_types!(i64, i32, i16, i8, u32, u16, u8)
+}
+
+/// The same for a table of one batch whose feature columns are all integers without nulls.
+fn table_small_ints(
+    py: Python<'_>,
+    table: &Table,
+    bins: usize,
+) -> Option<mutinfo_core::CodeMatrix> {
+    use rayon::prelude::*;
+    let [batch] = table.batches.as_slice() else {
+        return None;
+    };
+    let columns = py.detach(|| {
+        batch
+            .columns()
+            .par_iter()
+            .map(|c| int_column_codes(c, bins))
+            .collect::<Option<Vec<Codes>>>()
+    })?;
+    mutinfo_core::CodeMatrix::from_columns(columns).ok()
 }
 
 /// Features and target as codes: by the small-integer path when it applies, else through the
@@ -164,23 +187,37 @@ fn discrete_codes(
     n_bins: Option<usize>,
     categorical: Vec<String>,
 ) -> PyResult<(mutinfo_core::CodeMatrix, Codes, Vec<String>)> {
-    let (features, target, names) =
-        match small_int_fast_path(py, x, y, binning, n_bins, &categorical) {
-            Some((features, target)) => {
-                let d = features.n_cols();
-                let names = match names {
-                    Some(n) if n.len() == d => n,
-                    _ => (0..d).map(|j| format!("x{j}")).collect(),
-                };
-                (features, target, names)
+    let y = convert::array1(y, "y")?;
+    let bins = small_int_bins(binning, n_bins, &categorical);
+    let fast_target = bins.and_then(|_| int_target_codes(&y));
+    let numpy_fast = match (bins, &fast_target) {
+        (Some(b), Some(_)) if !x.hasattr("__arrow_c_stream__")? => numpy_small_ints(py, x, b),
+        _ => None,
+    };
+    let (features, target, names) = match (numpy_fast, fast_target) {
+        (Some(features), Some(target)) => {
+            let d = features.n_cols();
+            let names = match names {
+                Some(n) if n.len() == d => n,
+                _ => (0..d).map(|j| format!("x{j}")).collect(),
+            };
+            (features, target, names)
+        }
+        (_, fast_target) => {
+            let (table, names) = features_of(x, names)?;
+            let fast = match (bins, fast_target) {
+                (Some(b), Some(t)) => table_small_ints(py, &table, b).map(|f| (f, t)),
+                _ => None,
+            };
+            match fast {
+                Some((features, target)) => (features, target, names),
+                None => {
+                    let enc = encode(table, &names, y, binning, n_bins, categorical)?;
+                    (enc.features, enc.target, names)
+                }
             }
-            None => {
-                let (table, names) = features_of(x, names)?;
-                let y = convert::array1(y, "y")?;
-                let enc = encode(table, &names, y, binning, n_bins, categorical)?;
-                (enc.features, enc.target, names)
-            }
-        };
+        }
+    };
     if target.observed_cardinality() < 2 {
         return Err(PyValueError::new_err(ONE_CLASS));
     }
