@@ -28,7 +28,7 @@ rayon reads it when its pool starts.
     # once (any target dir; found through --select-timing, $CARGO_TARGET_DIR,
     # /work/target-bench or ./target):
     CARGO_TARGET_DIR=/work/target-bench cargo build --release -p mutinfo-select --example select_timing
-    PYTHONPATH=python python3 scripts/bench_python.py [--quick]
+    PYTHONPATH=python python3 scripts/bench_python.py [--quick] [--dtype uint8]
     # or, after `pip install .`:
     python3 scripts/bench_python.py [--quick]
 
@@ -74,11 +74,11 @@ def sizes(quick: bool) -> dict:
 # data
 
 
-def make_data(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Integers 0..9; a 3-class target from 10 features with decreasing weights, plus noise
-    (the informative columns are spread over the matrix, not the first ten)."""
+def make_data(n: int, p: int, seed: int, dtype: str = "int64") -> tuple[np.ndarray, np.ndarray]:
+    """Integers 0..9 (of `dtype`); a 3-class target from 10 features with decreasing weights,
+    plus noise (the informative columns are spread over the matrix, not the first ten)."""
     rng = np.random.default_rng(seed)
-    X = rng.integers(0, 10, size=(n, p), dtype=np.int64)
+    X = rng.integers(0, 10, size=(n, p), dtype=np.int64).astype(dtype)
     informative = rng.choice(p, size=min(10, p), replace=False)
     weights = np.linspace(1.0, 0.1, len(informative))
     s = X[:, informative].astype(np.float64) @ weights + rng.normal(0.0, 2.0, n)
@@ -211,6 +211,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="small data, for a smoke test")
     ap.add_argument("--select-timing", help="path of the select_timing example binary")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per figure, best kept (default 3)")
+    ap.add_argument("--dtype", default="int64", help="numpy dtype of the features (default int64; e.g. uint8, float64)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -225,8 +226,8 @@ def main() -> int:
     exe = find_select_timing(args.select_timing)
     tmp = Path(tempfile.mkdtemp(prefix="bench_python_"))
     try:
-        Xa, ya = make_data(sz["a_rows"], sz["a_cols"], seed=0)
-        Xb, yb = make_data(sz["b_rows"], sz["b_cols"], seed=1)
+        Xa, ya = make_data(sz["a_rows"], sz["a_cols"], seed=0, dtype=args.dtype)
+        Xb, yb = make_data(sz["b_rows"], sz["b_cols"], seed=1, dtype=args.dtype)
         np.save(tmp / "a_X.npy", Xa)
         np.save(tmp / "a_y.npy", ya)
         np.save(tmp / "b_X.npy", Xb)
@@ -250,7 +251,7 @@ def main() -> int:
     from mutinfo import _native
 
     print(f"mutinfo {mutinfo.__version__}, module {_native.__file__}; python {sys.version.split()[0]}; "
-          f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; "
+          f"features {args.dtype}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; "
           f"best of {REPEATS} wall times (CPU time of that run, all threads of the process)")
     if exe is not None:
         print(f"select_timing: {exe}")
