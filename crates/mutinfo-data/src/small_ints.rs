@@ -35,13 +35,13 @@ macro_rules! small_int {
 
 small_int!(i8, i16, i32, i64, u8, u16, u32);
 
-/// Bytes of codes one block of rows writes: its column-major buffer stays in the L2 cache, and
-/// each column's run within it spans whole cache lines (at least 64 rows).
+/// Bytes of codes one block of rows writes (the unit of parallel work): about 256 KB, from 64
+/// to 4096 rows, a whole number of tiles.
 const BLOCK_BYTES: usize = 1 << 18;
 
 /// Row blocks `[start, end)` covering `n` rows of `d` columns.
 fn blocks(n: usize, d: usize) -> Vec<(usize, usize)> {
-    let rows = (BLOCK_BYTES / d.max(1)).clamp(64, 4096);
+    let rows = (BLOCK_BYTES / d.max(1)).clamp(TILE_ROWS, 4096) / TILE_ROWS * TILE_ROWS;
     (0..n)
         .step_by(rows)
         .map(|s| (s, (s + rows).min(n)))
@@ -65,47 +65,55 @@ fn for_rows<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize, mut f: impl F
     }
 }
 
-/// One block of rows: each column's smallest and largest value, the low byte of every value
-/// (block-local, column-major) and which low bytes occur (256 bits a column).
-struct Block<T> {
+/// What one block of rows learned: each column's smallest and largest value and which low
+/// bytes occur (256 bits a column).
+struct BlockStats<T> {
     lo: Vec<T>,
     hi: Vec<T>,
-    low_bytes: Vec<u8>,
     seen: Vec<[u64; 4]>,
 }
 
-/// The distance between two columns' runs in a block's buffer: the rows plus one cache line,
-/// so that the runs do not start at multiples of 4096 bytes (which share cache sets: writing
-/// one byte to each column of a row would then evict lines still being filled).
-fn run_stride(rows: usize) -> usize {
-    rows + 64
-}
+/// Rows moved through the small row-major tile of [`read_block`] at a time: one cache line of
+/// each column's codes.
+const TILE_ROWS: usize = 64;
 
-fn read_block<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize) -> Block<T> {
-    let (m, d) = (run_stride(b - a), x.ncols());
+/// Reads rows `a..b` of `x`: the low byte of every value goes to `outs[j]` (column `j`'s codes
+/// of these rows), through a tile of 64 rows so that each column receives whole cache lines
+/// (writing one byte per column per row would touch as many lines as there are columns, and
+/// columns allocated at page-aligned addresses would share cache sets).
+fn read_block<T: SmallInt>(
+    x: ArrayView2<'_, T>,
+    a: usize,
+    b: usize,
+    outs: &mut [&mut [u8]],
+) -> BlockStats<T> {
+    let d = x.ncols();
     let first = x.row(a);
     let (mut lo, mut hi) = (first.to_vec(), first.to_vec());
-    let mut low_bytes = vec![0u8; d * m];
     let mut seen = vec![[0u64; 4]; d];
+    let mut tile = vec![0u8; d * TILE_ROWS];
     let mut bytes = vec![0u8; d];
-    for_rows(x, a, b, |i, row| {
-        let (row, lo, hi, bytes) = (&row[..d], &mut lo[..d], &mut hi[..d], &mut bytes[..d]);
-        for j in 0..d {
-            lo[j] = lo[j].min(row[j]);
-            hi[j] = hi[j].max(row[j]);
-            bytes[j] = row[j].wide() as u8;
+    let mut r0 = a;
+    while r0 < b {
+        let r1 = (r0 + TILE_ROWS).min(b);
+        for_rows(x, r0, r1, |i, row| {
+            let (row, lo, hi, bytes) = (&row[..d], &mut lo[..d], &mut hi[..d], &mut bytes[..d]);
+            for j in 0..d {
+                lo[j] = lo[j].min(row[j]);
+                hi[j] = hi[j].max(row[j]);
+                bytes[j] = row[j].wide() as u8;
+            }
+            for (j, &r) in bytes.iter().enumerate() {
+                tile[j * TILE_ROWS + (i - r0)] = r;
+                seen[j][(r >> 6) as usize] |= 1u64 << (r & 63);
+            }
+        });
+        for (j, out) in outs.iter_mut().enumerate() {
+            out[r0 - a..r1 - a].copy_from_slice(&tile[j * TILE_ROWS..j * TILE_ROWS + (r1 - r0)]);
         }
-        for (j, &r) in bytes.iter().enumerate() {
-            low_bytes[j * m + (i - a)] = r;
-            seen[j][(r >> 6) as usize] |= 1u64 << (r & 63);
-        }
-    });
-    Block {
-        lo,
-        hi,
-        low_bytes,
-        seen,
+        r0 = r1;
     }
+    BlockStats { lo, hi, seen }
 }
 
 /// The codes [`DatasetBuilder`](crate::DatasetBuilder) gives the integer columns of `x` under
@@ -116,16 +124,27 @@ fn read_block<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize) -> Block<T>
 ///
 /// One pass reads the matrix: within a span of 256 consecutive integers a value is known by
 /// its low byte, so the pass keeps low bytes and ranges, and a 256-entry table per column then
-/// turns low bytes into ranks.
+/// turns low bytes into ranks (in place, and only where they differ).
 pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option<CodeMatrix> {
     let (n, d) = x.dim();
     if n == 0 || d == 0 || bins == 0 || bins > 256 {
         return None;
     }
     let blocks = blocks(n, d);
-    let read: Vec<Block<T>> = blocks
-        .par_iter()
-        .map(|&(a, b)| read_block(x, a, b))
+    let rows = blocks[0].1 - blocks[0].0;
+    let mut columns: Vec<Vec<u8>> = (0..d).map(|_| vec![0u8; n]).collect();
+    // Each block writes its rows of every column: the columns cut into blocks, regrouped by
+    // block.
+    let mut parts: Vec<Vec<&mut [u8]>> = (0..blocks.len()).map(|_| Vec::with_capacity(d)).collect();
+    for column in columns.iter_mut() {
+        for (part, chunk) in parts.iter_mut().zip(column.chunks_mut(rows)) {
+            part.push(chunk);
+        }
+    }
+    let read: Vec<BlockStats<T>> = parts
+        .into_par_iter()
+        .zip(blocks.par_iter())
+        .map(|(mut outs, &(a, b))| read_block(x, a, b, &mut outs))
         .collect();
     let mut ranks: Vec<([u8; 256], u32, bool)> = Vec::with_capacity(d);
     for j in 0..d {
@@ -155,15 +174,10 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
         }
         ranks.push((table, distinct, identity));
     }
-    let columns = (0..d)
+    let columns = columns
         .into_par_iter()
-        .map(|j| {
-            let (table, distinct, identity) = &ranks[j];
-            let mut v = Vec::with_capacity(n);
-            for (blk, &(a, b)) in read.iter().zip(&blocks) {
-                let start = j * run_stride(b - a);
-                v.extend_from_slice(&blk.low_bytes[start..start + (b - a)]);
-            }
+        .zip(ranks.par_iter())
+        .map(|(mut v, (table, distinct, identity))| {
             if !identity {
                 v.iter_mut().for_each(|c| *c = table[*c as usize]);
             }
