@@ -146,16 +146,39 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
         .zip(blocks.par_iter())
         .map(|(mut outs, &(a, b))| read_block(x, a, b, &mut outs))
         .collect();
-    let mut ranks: Vec<([u8; 256], u32, bool)> = Vec::with_capacity(d);
+    let mut ranks: Vec<Ranks> = Vec::with_capacity(d);
     for j in 0..d {
         let lo = read.iter().map(|b| b.lo[j]).min()?.wide();
         let hi = read.iter().map(|b| b.hi[j]).max()?.wide();
-        if hi.checked_sub(lo).is_none_or(|r| r > 255) {
-            return None;
-        }
         let mut seen = [0u64; 4];
         for b in &read {
             seen.iter_mut().zip(&b.seen[j]).for_each(|(s, w)| *s |= w);
+        }
+        ranks.push(Ranks::new(lo, hi, &seen, bins)?);
+    }
+    let columns = columns
+        .into_par_iter()
+        .zip(ranks.par_iter())
+        .map(|(v, r)| r.codes(v))
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    CodeMatrix::from_columns(columns).ok()
+}
+
+/// Low byte → rank among a column's distinct values.
+struct Ranks {
+    table: [u8; 256],
+    distinct: u32,
+    /// Every low byte is its own rank (the values are 0, 1, 2, … with none missing).
+    identity: bool,
+}
+
+impl Ranks {
+    /// The ranks of a column whose values lie in `lo..=hi` with the low bytes `seen` (256
+    /// bits); `None` when the span passes 256 integers or the values are more than `bins`.
+    fn new(lo: i64, hi: i64, seen: &[u64; 4], bins: usize) -> Option<Self> {
+        if hi.checked_sub(lo).is_none_or(|r| r > 255) {
+            return None;
         }
         // Values lo..=hi in order, each known by its low byte.
         let mut table = [0u8; 256];
@@ -169,30 +192,48 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
                 distinct += 1;
             }
         }
-        if distinct as usize > bins {
-            return None;
-        }
-        ranks.push((table, distinct, identity));
-    }
-    let columns = columns
-        .into_par_iter()
-        .zip(ranks.par_iter())
-        .map(|(mut v, (table, distinct, identity))| {
-            if !identity {
-                v.iter_mut().for_each(|c| *c = table[*c as usize]);
-            }
-            Codes::from_u8(v, *distinct)
+        (distinct as usize <= bins).then_some(Ranks {
+            table,
+            distinct,
+            identity,
         })
-        .collect::<Result<Vec<_>, _>>()
-        .ok()?;
-    CodeMatrix::from_columns(columns).ok()
+    }
+
+    /// The codes of a column given as its low bytes.
+    fn codes(&self, mut low_bytes: Vec<u8>) -> Result<Codes, mutinfo_core::CoreError> {
+        if !self.identity {
+            low_bytes
+                .iter_mut()
+                .for_each(|c| *c = self.table[*c as usize]);
+        }
+        Codes::from_u8(low_bytes, self.distinct)
+    }
 }
 
-/// [`small_int_codes`] of one column (`bins` ≤ 256).
+/// [`small_int_codes`] of one column (`bins` ≤ 256), read straight from its values.
 pub fn small_int_column<T: SmallInt>(x: ArrayView1<'_, T>, bins: usize) -> Option<Codes> {
-    let n = x.len();
-    let m = small_int_codes(x.into_shape_with_order((n, 1)).ok()?, bins)?;
-    m.columns().first().cloned()
+    if x.is_empty() || bins == 0 || bins > 256 {
+        return None;
+    }
+    let owned;
+    let values: &[T] = match x.as_slice() {
+        Some(s) => s,
+        None => {
+            owned = x.to_vec();
+            &owned
+        }
+    };
+    let lo = values.iter().copied().min()?.wide();
+    let hi = values.iter().copied().max()?.wide();
+    if hi.checked_sub(lo).is_none_or(|r| r > 255) {
+        return None;
+    }
+    let low_bytes: Vec<u8> = values.iter().map(|v| v.wide() as u8).collect();
+    let mut seen = [0u64; 4];
+    for &b in &low_bytes {
+        seen[(b >> 6) as usize] |= 1u64 << (b & 63);
+    }
+    Ranks::new(lo, hi, &seen, bins)?.codes(low_bytes).ok()
 }
 
 #[cfg(test)]
@@ -266,6 +307,10 @@ mod tests {
                 let f = t.as_standard_layout().reversed_axes();
                 let from_f = small_int_codes(f.view(), bins).unwrap();
                 prop_assert_eq!(from_f.columns(), fast.columns());
+                for j in 0..d {
+                    let one = small_int_column(x.column(j), bins).unwrap();
+                    prop_assert_eq!(&one, &fast.columns()[j]);
+                }
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
                 let one = pool.install(|| small_int_codes(x.view(), bins)).unwrap();
                 prop_assert_eq!(one.columns(), fast.columns());
