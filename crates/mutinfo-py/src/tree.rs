@@ -15,23 +15,7 @@ use crate::convert::{self, value_error};
 
 /// A tree error naming the feature by its name.
 fn tree_error(names: &[String], e: TreeError) -> PyErr {
-    let col = |c: usize| names.get(c).cloned().unwrap_or_else(|| format!("#{c}"));
-    PyValueError::new_err(match e {
-        TreeError::InfiniteValue { row, column, value } => {
-            format!(
-                "column {}: infinite value {value} at row {row}",
-                col(column)
-            )
-        }
-        TreeError::InvalidCategory { row, column, value } => {
-            format!(
-                "column {}: {value} at row {row} is not a category",
-                col(column)
-            )
-        }
-        TreeError::InvalidParameter { name, reason } => format!("{name}: {reason}"),
-        other => other.to_string(),
-    })
+    PyValueError::new_err(e.with_feature_names(names))
 }
 
 /// The features of `x` as the tree reads them: `(matrix, categorical, levels)`. With

@@ -131,6 +131,30 @@ pub enum TreeError {
     Linfa(String),
 }
 
+impl TreeError {
+    /// The message with the feature named by `names` instead of its column index (a column
+    /// without a name keeps `#index`): what the command line and the Python bindings print.
+    pub fn with_feature_names(&self, names: &[String]) -> String {
+        let col = |c: usize| names.get(c).cloned().unwrap_or_else(|| format!("#{c}"));
+        match self {
+            TreeError::InfiniteValue { row, column, value } => {
+                format!(
+                    "column {}: infinite value {value} at row {row}",
+                    col(*column)
+                )
+            }
+            TreeError::InvalidCategory { row, column, value } => {
+                format!(
+                    "column {}: {value} at row {row} is not a category",
+                    col(*column)
+                )
+            }
+            TreeError::InvalidParameter { name, reason } => format!("{name}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<linfa::Error> for TreeError {
     fn from(e: linfa::Error) -> Self {
         TreeError::Linfa(e.to_string())

@@ -178,26 +178,10 @@ pub fn run(a: &TreeArgs) -> Result<()> {
 }
 
 fn tree_err(path: &Path, names: &[String], e: TreeError) -> CliError {
-    let col = |c: usize| names.get(c).cloned().unwrap_or_else(|| format!("#{c}"));
-    let msg = match e {
-        TreeError::InfiniteValue { row, column, value } => {
-            format!(
-                "column {}: infinite value {value} at row {row}",
-                col(column)
-            )
-        }
-        TreeError::InvalidCategory { row, column, value } => {
-            format!(
-                "column {}: {value} at row {row} is not a category",
-                col(column)
-            )
-        }
-        TreeError::InvalidParameter { name, reason } => {
-            return CliError::Usage(format!("{name}: {reason}"))
-        }
-        other => other.to_string(),
-    };
-    CliError::input(path, msg)
+    match e {
+        TreeError::InvalidParameter { .. } => CliError::Usage(e.with_feature_names(names)),
+        e => CliError::input(path, e.with_feature_names(names)),
+    }
 }
 
 /// Reads the features of `specs` from `table` through [`mutinfo_data::mixed_matrix`] (the
