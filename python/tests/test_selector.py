@@ -178,26 +178,29 @@ def test_rank_matches_the_cli(mutinfo_bin, root):
 @pytest.mark.parametrize("criterion", ["mim", "jmi", "cmim", "mrmr"])
 def test_small_integer_path_equals_the_general_path(criterion):
     # Integer data (numpy, or a table of integer columns) takes a direct path to codes when
-    # every column spans at most 256 integers with at most n_bins distinct values; floats take
-    # the general encoder, which gives the same codes.
+    # every column spans fewer than 2^16 integers; floats take the general encoder, which
+    # gives the same codes.
     rng = np.random.default_rng(9)
     n = 5000
     X = np.c_[
         rng.integers(0, 10, (n, 3)),
         rng.choice([-5, 0, 7], (n, 2)),  # gaps between the values: ranks, not offsets
         rng.integers(-200, -195, (n, 1)),
+        rng.integers(0, 40, (n, 1)),  # more values than bins: quantile bins
+        rng.integers(-3000, 3000, (n, 1)) * 7,  # wider than a byte
     ]
     y = (X[:, 0] + (X[:, 3] > 0) + rng.integers(0, 2, n)) % 4
     table = pa.table({f"x{j}": X[:, j].astype(np.float64) for j in range(X.shape[1])})
     int_table = pa.table({f"x{j}": X[:, j] for j in range(X.shape[1])})
     for Xi in (X, X.astype(np.int16), np.asfortranarray(X), int_table, pl.from_arrow(int_table)):
-        fast = mutinfo.MutualInfoSelector(criterion=criterion, k=4).fit(Xi, y)
-        slow = mutinfo.MutualInfoSelector(criterion=criterion, k=4).fit(table, y)
+        fast = mutinfo.MutualInfoSelector(criterion=criterion, k=6).fit(Xi, y)
+        slow = mutinfo.MutualInfoSelector(criterion=criterion, k=6).fit(table, y)
         np.testing.assert_array_equal(fast.selected_, slow.selected_)
         assert fast.scores_.tobytes() == slow.scores_.tobytes()
         assert fast.step_scores_.tobytes() == slow.step_scores_.tobytes()
-    # A wide column sends the whole matrix down the general path, with the same result.
-    wide = np.c_[X, rng.integers(0, 1000, (n, 1))]
+    # A column spanning 2^16 integers or more sends the whole matrix down the general path,
+    # with the same result.
+    wide = np.c_[X, rng.integers(0, 1 << 20, (n, 1))]
     a = mutinfo.MutualInfoSelector(criterion=criterion, k=4).fit(wide, y)
     b = mutinfo.MutualInfoSelector(criterion=criterion, k=4).fit(wide.astype(np.float64), y)
     assert a.scores_.tobytes() == b.scores_.tobytes()

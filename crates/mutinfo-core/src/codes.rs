@@ -114,6 +114,15 @@ impl Codes {
     pub fn from_u8(codes: Vec<u8>, cardinality: u32) -> Result<Self> {
         let bad = if cardinality as u64 > u8::MAX_CARDINALITY {
             Some((0, codes.first().copied().unwrap_or(0)))
+        } else if codes
+            .iter()
+            .copied()
+            .max()
+            .is_none_or(|m| (m as u32) < cardinality)
+        {
+            // The maximum first: a loop without an early exit vectorizes, and this runs on
+            // every column of every fast path.
+            None
         } else {
             codes
                 .iter()

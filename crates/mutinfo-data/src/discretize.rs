@@ -561,6 +561,52 @@ fn edges_between(distinct: &[f64]) -> Vec<f64> {
     edges
 }
 
+/// The quantile edges of a column of integers given by their counts (`counts[i]` values equal
+/// to `lo + i`, the total at least one): a value apiece when they are at most `bins`, without
+/// a sorted copy; else as [`quantile_from_sorted`]. The same edges as from the values.
+fn quantile_from_counts(lo: i64, counts: &[u32], bins: usize) -> BinMap {
+    let distinct: Vec<f64> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, _)| (lo + i as i64) as f64)
+        .collect();
+    if distinct.len() <= bins {
+        return BinMap::Edges {
+            edges: edges_between(&distinct),
+        };
+    }
+    let n = counts.iter().map(|&c| c as usize).sum();
+    let range = (distinct[0], distinct[distinct.len() - 1]);
+    quantile_from_sorted(&sorted_from_counts(lo, counts, n), bins, range)
+}
+
+/// The quantile edges of sorted values whose smallest and largest are `range`: a value apiece
+/// when they are at most `bins` ([`few_distinct_edges`]), else sklearn's equal-frequency edges
+/// (`averaged_inverted_cdf` percentiles, edges closer than 1e-8 merged).
+fn quantile_from_sorted(sorted: &[f64], bins: usize, range: (f64, f64)) -> BinMap {
+    if let Some(edges) = few_distinct_edges(sorted, bins) {
+        return BinMap::Edges { edges };
+    }
+    let levels = linspace(0.0, 100.0, bins + 1);
+    let raw: Vec<f64> = levels
+        .iter()
+        .map(|l| percentile_sorted(sorted, l / 100.0, true))
+        .collect();
+    // sklearn: mask = ediff1d(edges, to_begin=inf) > 1e-8
+    let mut edges = Vec::with_capacity(raw.len());
+    for (i, &e) in raw.iter().enumerate() {
+        if i == 0 || e - raw[i - 1] > 1e-8 {
+            edges.push(e);
+        }
+    }
+    // A spread below sklearn's 1e-8 leaves one edge: one bin over the range.
+    if edges.len() < 2 {
+        edges = vec![range.0, range.1];
+    }
+    BinMap::Edges { edges }
+}
+
 fn norm_zero(v: f64) -> f64 {
     if v == 0.0 {
         0.0
@@ -624,58 +670,10 @@ impl FittedBins {
             Binning::Uniform { bins } => BinMap::Edges {
                 edges: linspace(lo, hi, bins + 1),
             },
-            Binning::Quantile { bins } => {
-                // A counted column with few distinct values gets its edges from the counts,
-                // without the sorted copy.
-                let counted = small_int_counts(values);
-                if let Some((lo, counts)) = &counted {
-                    let distinct: Vec<f64> = counts
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, &c)| c > 0)
-                        .map(|(i, _)| (lo + i as i64) as f64)
-                        .collect();
-                    if distinct.len() <= *bins {
-                        return Ok(FittedBins {
-                            name,
-                            binning: binning.clone(),
-                            map: BinMap::Edges {
-                                edges: edges_between(&distinct),
-                            },
-                            unseen: Unseen::Error,
-                        });
-                    }
-                }
-                let sorted = match counted {
-                    Some((lo, counts)) => sorted_from_counts(lo, &counts, n),
-                    None => sorted_copy(values),
-                };
-                if let Some(edges) = few_distinct_edges(&sorted, *bins) {
-                    return Ok(FittedBins {
-                        name,
-                        binning: binning.clone(),
-                        map: BinMap::Edges { edges },
-                        unseen: Unseen::Error,
-                    });
-                }
-                let levels = linspace(0.0, 100.0, bins + 1);
-                let raw: Vec<f64> = levels
-                    .iter()
-                    .map(|l| percentile_sorted(&sorted, l / 100.0, true))
-                    .collect();
-                // sklearn: mask = ediff1d(edges, to_begin=inf) > 1e-8
-                let mut edges = Vec::with_capacity(raw.len());
-                for (i, &e) in raw.iter().enumerate() {
-                    if i == 0 || e - raw[i - 1] > 1e-8 {
-                        edges.push(e);
-                    }
-                }
-                // A spread below sklearn's 1e-8 leaves one edge: one bin over the range.
-                if edges.len() < 2 {
-                    edges = vec![lo, hi];
-                }
-                BinMap::Edges { edges }
-            }
+            Binning::Quantile { bins } => match small_int_counts(values) {
+                Some((lo, counts)) => quantile_from_counts(lo, &counts, *bins),
+                None => quantile_from_sorted(&sorted_copy(values), *bins, (lo, hi)),
+            },
             Binning::Sturges => {
                 let count = (n as f64).log2() + 1.0;
                 let width = (hi - lo) / count;
@@ -726,6 +724,23 @@ impl FittedBins {
             name,
             binning: binning.clone(),
             map,
+            unseen: Unseen::Error,
+        })
+    }
+
+    /// The quantile fit of a column of integers given by their counts (`counts[i]` values
+    /// equal to `lo + i`): the fit [`FittedBins::fit`] makes of those values with
+    /// [`Binning::Quantile`] (for callers that counted the values already). `None` without
+    /// values or with `bins` invalid.
+    pub(crate) fn quantile_of_counts(lo: i64, counts: &[u32], bins: usize) -> Option<Self> {
+        let binning = Binning::Quantile { bins };
+        if binning.validate().is_err() || counts.iter().all(|&c| c == 0) {
+            return None;
+        }
+        Some(FittedBins {
+            name: None,
+            map: quantile_from_counts(lo, counts, bins),
+            binning,
             unseen: Unseen::Error,
         })
     }

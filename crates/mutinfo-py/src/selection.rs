@@ -133,8 +133,8 @@ fn int_target_codes(y: &ArrayRef) -> Option<Codes> {
 
 /// Codes of a numpy integer matrix `x` by the small-integer path
 /// ([`mutinfo_data::small_int_codes`]: the builder's codes without its `f64` copies and sorts),
-/// when every column has at most `bins` distinct values in a span of 256; `None` sends the
-/// caller down the general path.
+/// when every column spans fewer than 2^16 integers; `None` sends the caller down the general
+/// path.
 fn numpy_small_ints(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
