@@ -19,15 +19,19 @@ Two measurements, in one run, at RAYON_NUM_THREADS=1 and =2 side by side:
     ``n: u64, p: u64`` little endian, the columns as ``u8`` codes, then the ``u8`` labels; it
     reports the best wall time of 3 ``mutinfo_select::select`` calls on the already-encoded
     matrix, and that run's CPU time). Overhead = (python - compute) / compute, on wall time
-    and on CPU time (all threads; steadier on a shared machine); target < 10%. Checks: all
-    inputs and ``select_timing`` give the same ``selected_``.
+    and on CPU time (all threads; steadier on a shared machine); target < 10%. Beside it, for
+    int64 and uint8 features, the example ``int_matrix_timing`` times the library's own work
+    from the same row-major matrix in Rust (``small_int_codes`` + ``select``, best of 5): what
+    the binding adds over calling the library on the same data. Checks: all inputs,
+    ``select_timing`` and ``int_matrix_timing`` give the same ``selected_``.
 
 Each thread count runs in a fresh subprocess of this script with RAYON_NUM_THREADS set, since
 rayon reads it when its pool starts.
 
     # once (any target dir; found through --select-timing, $CARGO_TARGET_DIR,
     # /work/target-bench or ./target):
-    CARGO_TARGET_DIR=/work/target-bench cargo build --release -p mutinfo-select --example select_timing
+    CARGO_TARGET_DIR=/work/target-bench cargo build --release -p mutinfo-select \
+        --example select_timing --example int_matrix_timing
     PYTHONPATH=python python3 scripts/bench_python.py [--quick] [--dtype uint8]
     # or, after `pip install .`:
     python3 scripts/bench_python.py [--quick]
@@ -178,13 +182,17 @@ def find_select_timing(given: str | None) -> Path | None:
     return None
 
 
-def run_select_timing(exe: Path, data: Path, k: int, threads: int) -> dict:
+def run_select_timing(exe: Path, data: Path, k: int, threads: int, *extra: str) -> dict:
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     out = subprocess.run(
-        [str(exe), str(data), str(k), "jmi"], env=env, check=True, capture_output=True, text=True
+        [str(exe), str(data), str(k), "jmi", *extra], env=env, check=True, capture_output=True, text=True
     ).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("{"))
     return json.loads(line)
+
+
+# numpy dtype -> the matrix type of the `int_matrix_timing` example.
+INT_MATRIX_DTYPES = {"int64": "i64", "uint8": "u8"}
 
 
 def run_worker(data_dir: Path, threads: int) -> dict:
@@ -235,13 +243,20 @@ def main() -> int:
         (tmp / "meta.json").write_text(json.dumps(sz))
         write_select_timing_file(tmp / "b.bin", Xb, yb)
 
-        results, compute = {}, {}
+        matrix_exe = exe.parent / "int_matrix_timing" if exe is not None else None
+        matrix_type = INT_MATRIX_DTYPES.get(args.dtype)
+        if matrix_exe is not None and not (matrix_exe.is_file() and matrix_type):
+            matrix_exe = None
+        results, compute, library = {}, {}, {}
         for t in THREADS:
             print(f"RAYON_NUM_THREADS={t}: python ...", file=sys.stderr, flush=True)
             results[t] = run_worker(tmp, t)
             if exe is not None:
                 print(f"RAYON_NUM_THREADS={t}: select_timing ...", file=sys.stderr, flush=True)
                 compute[t] = run_select_timing(exe, tmp / "b.bin", sz["b_k"], t)
+            if matrix_exe is not None:
+                print(f"RAYON_NUM_THREADS={t}: int_matrix_timing ...", file=sys.stderr, flush=True)
+                library[t] = run_select_timing(matrix_exe, tmp / "b.bin", sz["b_k"], t, matrix_type)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -293,14 +308,22 @@ def main() -> int:
                 [f"**{pct(results[t]['b'][kind]['seconds'] / compute[t]['seconds'] - 1)}** "
                  f"({pct(results[t]['b'][kind]['cpu_seconds'] / compute[t]['cpu_seconds'] - 1)})" for t in THREADS],
                 "< 10%")
+    if library:
+        row(f"(b) library from the same {args.dtype} matrix in Rust: codes + select (int_matrix_timing)",
+            [f"{ms(library[t]['both'])} (codes {ms(library[t]['encode'])})" for t in THREADS])
+        row("(b) binding over that library call, from numpy (wall)",
+            [f"{pct(results[t]['b']['numpy']['seconds'] / library[t]['both'] - 1)}" for t in THREADS])
     same = {}
     for t in THREADS:
         sels = [results[t]["b"][kind]["selected"] for kind in ("numpy", "pyarrow", "polars")]
         if t in compute:
             sels.append(list(compute[t]["selected"]))
+        if t in library:
+            sels.append(list(library[t]["selected"]))
         same[t] = all(s == sels[0] for s in sels)
         ok &= same[t]
-    row("(b) same selected_ (numpy, pyarrow, polars" + (", select_timing)" if compute else ")"),
+    row("(b) same selected_ (numpy, pyarrow, polars" + (", select_timing" if compute else "")
+        + (", int_matrix_timing)" if library else ")"),
         [str(same[t]) for t in THREADS])
     print()
     if not compute:

@@ -93,7 +93,13 @@ impl Codes {
     /// # Errors
     /// [`CoreError::CodeOutOfRange`] naming the first row whose code is `>= cardinality`.
     pub fn from_codes(codes: Vec<u32>, cardinality: u32) -> Result<Self> {
-        if let Some((row, &c)) = codes.iter().enumerate().find(|(_, &c)| c >= cardinality) {
+        // The maximum first: it vectorizes; the row is looked for only when one is out of range.
+        let in_range = codes.iter().copied().max().is_none_or(|m| m < cardinality);
+        if let Some((row, &c)) = codes
+            .iter()
+            .enumerate()
+            .find(|(_, &c)| !in_range && c >= cardinality)
+        {
             return Err(CoreError::CodeOutOfRange {
                 row,
                 code: c as u64,

@@ -813,6 +813,28 @@ impl DatasetBuilder {
         let complete = g.missing.is_empty();
         match g.store {
             Store::Num(v) => {
+                // Complete columns of small integers: fit and codes from their counts.
+                if let (true, true, &Binning::Quantile { bins }) = (all, complete, binning) {
+                    if let Some((bins, codes)) = FittedBins::quantile_small_ints(&v, bins, &name) {
+                        if bins.cardinality() as usize > self.max_categories {
+                            return Err(DataError::TooManyCategories {
+                                column: name,
+                                found: bins.cardinality() as usize,
+                                max: self.max_categories,
+                            });
+                        }
+                        let bins = bins.with_unseen(self.unseen);
+                        let enc = ColumnEncoding::Numeric { name, bins };
+                        let card = cardinality(&enc, self.missing, self.unseen);
+                        let codes = match card {
+                            0..=256 => Codes::from_u8(codes, card)?,
+                            _ => {
+                                Codes::from_codes(codes.into_iter().map(u32::from).collect(), card)?
+                            }
+                        };
+                        return Ok((enc, codes));
+                    }
+                }
                 let kept = |i: usize| if all { v[i] } else { v[keep[i]] };
                 // A complete column of kept rows is fitted in place.
                 let copied: Vec<f64>;

@@ -384,7 +384,14 @@ pub(crate) struct EdgeCoder<'a> {
     bins: &'a FittedBins,
     /// `(first integer, last integer, code of each integer from the first)`.
     table: Option<(f64, f64, Vec<u32>)>,
+    /// The interior edges when they are few and ascending: the code of a finite value is the
+    /// number of them at or below it (the binary search's answer, in a loop without branches
+    /// that vectorizes).
+    few: Option<Vec<f64>>,
 }
+
+/// The most interior edges [`EdgeCoder`] scans linearly instead of searching.
+const FEW_EDGES: usize = 32;
 
 impl<'a> EdgeCoder<'a> {
     /// A coder for `n` values: the table is built only when it is smaller than `n`.
@@ -404,7 +411,15 @@ impl<'a> EdgeCoder<'a> {
             }
             BinMap::Categories { .. } => None,
         };
-        EdgeCoder { bins, table }
+        let few = match &bins.map {
+            BinMap::Edges { edges } if edges.len() >= 2 => {
+                let interior = &edges[1..edges.len() - 1];
+                let ascending = interior.windows(2).all(|w| w[0] <= w[1]);
+                (interior.len() <= FEW_EDGES && ascending).then(|| interior.to_vec())
+            }
+            _ => None,
+        };
+        EdgeCoder { bins, table, few }
     }
 
     /// The code of `value`, as [`FittedBins::code_of`].
@@ -414,6 +429,12 @@ impl<'a> EdgeCoder<'a> {
             if value >= *lo && value <= *hi && (value as i64) as f64 == value {
                 return Some(codes[(value - lo) as usize]);
             }
+        }
+        if let Some(interior) = &self.few {
+            if !value.is_finite() {
+                return None;
+            }
+            return Some(interior.iter().map(|&e| u32::from(e <= value)).sum());
         }
         self.bins.code_of(value)
     }
@@ -745,6 +766,40 @@ impl FittedBins {
         })
     }
 
+    /// The quantile fit of a complete column of integers spanning at most 2^16 + 1 of them,
+    /// with its codes, in O(n + span): what [`FittedBins::fit_named`] with
+    /// [`Binning::Quantile`] and [`FittedBins::transform`] give, without the sorted copy and
+    /// the search per value. `None` when a value is not such an integer (or NaN, ±∞, −0) or
+    /// the bins are more than 256: use the general route.
+    pub(crate) fn quantile_small_ints(
+        values: &[f64],
+        bins: usize,
+        name: &str,
+    ) -> Option<(Self, Vec<u8>)> {
+        if values.is_empty() || bins > 256 {
+            return None;
+        }
+        let (lo, hi) = small_int_range(values)?;
+        let mut counts = vec![0u32; (hi - lo + 1) as usize];
+        for &x in values {
+            counts[(x as i64 - lo) as usize] += 1;
+        }
+        let mut fitted = Self::quantile_of_counts(lo, &counts, bins)?;
+        fitted.name = Some(name.to_string());
+        let table = (lo..=hi)
+            .zip(&counts)
+            .map(|(v, &c)| match c {
+                0 => Some(0),
+                _ => fitted.code_of(v as f64).and_then(|c| u8::try_from(c).ok()),
+            })
+            .collect::<Option<Vec<u8>>>()?;
+        let codes = values
+            .iter()
+            .map(|&x| table[(x as i64 - lo) as usize])
+            .collect();
+        Some((fitted, codes))
+    }
+
     /// Sets the policy for values a `none` fit never saw (ignored by edge-based bins).
     #[must_use]
     pub fn with_unseen(mut self, unseen: Unseen) -> Self {
@@ -1031,6 +1086,30 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
+        /// The counted quantile fit and codes are the general fit's and transform's, and
+        /// columns that are not small integers are left to the general route.
+        #[test]
+        fn quantile_small_ints_matches_fit_and_transform(
+            v in column(),
+            bins in prop_oneof![1usize..12, 200usize..300],
+            wide in any::<bool>(),
+        ) {
+            let mut v = v;
+            if wide {
+                v[0] = 70_000.0;
+            }
+            let fast = FittedBins::quantile_small_ints(&v, bins, "c");
+            let small = small_int_range(&v).is_some();
+            prop_assert_eq!(fast.is_some(), small && bins <= 256);
+            if let Some((fitted, codes)) = fast {
+                let want = FittedBins::fit_named(&v, &Binning::Quantile { bins }, None, "c").unwrap();
+                prop_assert_eq!(&fitted, &want);
+                let want_codes = want.transform(&v).unwrap().to_u32_vec();
+                let got: Vec<u32> = codes.iter().map(|&c| u32::from(c)).collect();
+                prop_assert_eq!(got, want_codes);
+            }
+        }
+
         /// The counted sort gives the same bits as the comparison sort.
         #[test]
         fn sorted_copy_matches_a_comparison_sort(v in column()) {
@@ -1073,7 +1152,8 @@ mod tests {
             for b in [Binning::Quantile { bins }, Binning::Uniform { bins }] {
                 let fitted = FittedBins::fit(&v, &b, None).unwrap();
                 let coder = EdgeCoder::new(&fitted, v.len());
-                for &x in v.iter().chain(&probe).chain(probe.iter().map(|p| p.round()).collect::<Vec<_>>().iter()) {
+                let special = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0, f64::MAX];
+                for &x in v.iter().chain(&probe).chain(probe.iter().map(|p| p.round()).collect::<Vec<_>>().iter()).chain(&special) {
                     prop_assert_eq!(coder.code(x), fitted.code_of(x), "{}", x);
                 }
             }

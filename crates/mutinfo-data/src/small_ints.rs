@@ -70,12 +70,10 @@ fn for_rows<T: SmallInt>(x: ArrayView2<'_, T>, a: usize, b: usize, mut f: impl F
     }
 }
 
-/// What the blocks of rows learned: each column's smallest and largest value and which low
-/// bytes occur (256 flags a column, row-major by column).
+/// What the blocks of rows learned: each column's smallest and largest value.
 struct BlockStats<T> {
     lo: Vec<T>,
     hi: Vec<T>,
-    seen: Vec<bool>,
 }
 
 impl<T: SmallInt> BlockStats<T> {
@@ -84,20 +82,16 @@ impl<T: SmallInt> BlockStats<T> {
         BlockStats {
             lo: first.to_vec(),
             hi: first.to_vec(),
-            seen: vec![false; first.len() * 256],
         }
     }
 
-    /// Both blocks' stats (min, max and or: the order of merging does not matter).
+    /// Both blocks' stats (min and max: the order of merging does not matter).
     fn merge(mut self, other: Self) -> Self {
         for (a, b) in self.lo.iter_mut().zip(&other.lo) {
             *a = (*a).min(*b);
         }
         for (a, b) in self.hi.iter_mut().zip(&other.hi) {
             *a = (*a).max(*b);
-        }
-        for (a, b) in self.seen.iter_mut().zip(&other.seen) {
-            *a |= *b;
         }
         self
     }
@@ -179,9 +173,8 @@ fn read_block_any<T: SmallInt>(
     stats: &mut BlockStats<T>,
 ) {
     let d = x.ncols();
-    let BlockStats { lo, hi, seen } = stats;
+    let BlockStats { lo, hi } = stats;
     let (lo, hi) = (&mut lo[..d], &mut hi[..d]);
-    let seen = &mut seen[..d * 256];
     // The tile's rows of low bytes, row-major: written by the vector loop, then read down
     // each column (64 rows x 1 byte: the lines of the tile stay in L1 from one column to
     // the next).
@@ -200,12 +193,10 @@ fn read_block_any<T: SmallInt>(
                 bytes[j] = v.wide() as u8;
             }
         });
-        for ((j, out), seen) in outs.iter_mut().enumerate().zip(seen.chunks_exact_mut(256)) {
+        for (j, out) in outs.iter_mut().enumerate() {
             let out = &mut out[r0 - a..r1 - a];
             for (o, row) in out.iter_mut().zip(tile[..rows * d].chunks_exact(d)) {
-                let v = row[j];
-                *o = v;
-                seen[v as usize] = true;
+                *o = row[j];
             }
         }
         r0 = r1;
@@ -266,11 +257,7 @@ pub fn small_int_codes<T: SmallInt>(x: ArrayView2<'_, T>, bins: usize) -> Option
         .map(|(j, column)| {
             let (lo, hi) = (stats.lo[j].wide(), stats.hi[j].wide());
             match column {
-                Column::Bytes(v) => {
-                    Ranks::of_column(lo, hi, &stats.seen[j * 256..(j + 1) * 256], &v, bins)?
-                        .codes(v)
-                        .ok()
-                }
+                Column::Bytes(v) => Ranks::of_column(lo, hi, &v, bins)?.codes(v).ok(),
                 Column::Wide(offsets) => wide_codes_of(&offsets, lo, bins),
             }
         })
@@ -375,13 +362,18 @@ struct Ranks {
 }
 
 impl Ranks {
-    /// The table of a column whose values lie in `lo..=hi` with the low bytes flagged in
-    /// `seen` (256 flags) and given in `bytes`: the ranks when the values are at most `bins`,
-    /// else the quantile bins fitted to their counts ([`FittedBins::quantile_of_counts`],
-    /// the builder's own rule). `None` when the span passes 256 integers.
-    fn of_column(lo: i64, hi: i64, seen: &[bool], bytes: &[u8], bins: usize) -> Option<Self> {
+    /// The table of a column whose values lie in `lo..=hi`, given as their low `bytes`: the
+    /// ranks when the values are at most `bins`, else the quantile bins fitted to their
+    /// counts ([`FittedBins::quantile_of_counts`], the builder's own rule). `None` when the
+    /// span passes 256 integers.
+    fn of_column(lo: i64, hi: i64, bytes: &[u8], bins: usize) -> Option<Self> {
         if hi.checked_sub(lo).is_none_or(|r| r > 255) {
             return None;
+        }
+        // Which low bytes occur: plain stores, no dependence from one byte to the next.
+        let mut seen = [false; 256];
+        for &b in bytes {
+            seen[b as usize] = true;
         }
         // Values lo..=hi in order, each known by its low byte.
         let mut table = [0u8; 256];
@@ -474,11 +466,7 @@ pub fn small_int_column<T: SmallInt>(x: ArrayView1<'_, T>, bins: usize) -> Optio
         _ => return None,
     }
     let low_bytes: Vec<u8> = values.iter().map(|v| v.wide() as u8).collect();
-    let mut seen = [false; 256];
-    for &b in &low_bytes {
-        seen[b as usize] = true;
-    }
-    Ranks::of_column(lo, hi, &seen, &low_bytes, bins)?
+    Ranks::of_column(lo, hi, &low_bytes, bins)?
         .codes(low_bytes)
         .ok()
 }
