@@ -294,14 +294,29 @@ impl Codes {
     /// # Errors
     /// [`CoreError::LengthMismatch`] when the columns differ in length.
     pub fn joint(&self, other: &Codes) -> Result<Codes> {
+        Ok(self.joint_with_pairs(other)?.0)
+    }
+
+    /// [`Codes::joint`], and for each joint code the pair it stands for:
+    /// `(code of self, code of other)`, in joint-code order.
+    ///
+    /// # Errors
+    /// As [`Codes::joint`].
+    pub(crate) fn joint_with_pairs(&self, other: &Codes) -> Result<(Codes, Vec<(u32, u32)>)> {
         check_len("second column", self.len(), other.len())?;
         let cb = other.cardinality as u64;
         let cells = self.cardinality as u64 * cb;
-        let n = self.len();
+        // In parallel by rows (the selection rounds call this once per round on the whole
+        // column): the keys and codes do not depend on the split.
         let keys: Vec<u64> = with_codes!(self, a => with_codes!(other, b => {
-            a.iter().zip(b).map(|(&x, &y)| x as u64 * cb + y as u64).collect()
+            a.par_iter().zip(b.par_iter()).map(|(&x, &y)| x as u64 * cb + y as u64).collect()
         }));
-        Ok(relabel_keys(&keys, cells, n))
+        let (joint, present) = relabel_keys(&keys, cells, self.len());
+        let pairs = present
+            .into_iter()
+            .map(|k| ((k / cb) as u32, (k % cb) as u32))
+            .collect();
+        Ok((joint, pairs))
     }
 
     /// The joint column of several columns (see [`Codes::joint`]); a single column is compacted,
@@ -325,26 +340,56 @@ impl Codes {
     }
 }
 
-/// Dense relabeling of `u64` keys below `cells`, in increasing key order.
-fn relabel_keys(keys: &[u64], cells: u64, n: usize) -> Codes {
+/// Dense relabeling of `u64` keys below `cells`, in increasing key order; also the keys that
+/// occur, ascending (the key of each new code).
+fn relabel_keys(keys: &[u64], cells: u64, n: usize) -> (Codes, Vec<u64>) {
     // A presence table is cheaper than sorting while it is not much larger than the input.
     if cells <= (1 << 16).max(8 * n as u64) {
         let mut map = vec![u32::MAX; cells as usize];
-        for &k in keys {
-            map[k as usize] = 0;
-        }
-        let mut next = 0u32;
-        for m in map.iter_mut() {
-            if *m == 0 {
-                *m = next;
-                next += 1;
+        if cells <= 1 << 16 {
+            // Presence by blocks of rows in parallel (small tables, or'ed together).
+            let seen = keys
+                .par_chunks(1 << 16)
+                .fold(
+                    || vec![false; cells as usize],
+                    |mut seen, chunk| {
+                        for &k in chunk {
+                            seen[k as usize] = true;
+                        }
+                        seen
+                    },
+                )
+                .reduce(
+                    || vec![false; cells as usize],
+                    |mut a, b| {
+                        a.iter_mut().zip(&b).for_each(|(x, &y)| *x |= y);
+                        a
+                    },
+                );
+            for (m, s) in map.iter_mut().zip(seen) {
+                if s {
+                    *m = 0;
+                }
+            }
+        } else {
+            for &k in keys {
+                map[k as usize] = 0;
             }
         }
-        let codes = keys.iter().map(|&k| map[k as usize]).collect();
-        Codes {
+        let mut present = Vec::new();
+        for (k, m) in map.iter_mut().enumerate() {
+            if *m == 0 {
+                *m = present.len() as u32;
+                present.push(k as u64);
+            }
+        }
+        let next = present.len() as u32;
+        let codes = keys.par_iter().map(|&k| map[k as usize]).collect();
+        let codes = Codes {
             data: narrow(codes, next),
             cardinality: next,
-        }
+        };
+        (codes, present)
     } else {
         let mut uniq = keys.to_vec();
         uniq.par_sort_unstable();
@@ -354,10 +399,11 @@ fn relabel_keys(keys: &[u64], cells: u64, n: usize) -> Codes {
             .map(|k| uniq.binary_search(k).map_or(0, |i| i as u32))
             .collect();
         let card = uniq.len() as u32;
-        Codes {
+        let codes = Codes {
             data: narrow(codes, card),
             cardinality: card,
-        }
+        };
+        (codes, uniq)
     }
 }
 
@@ -497,6 +543,14 @@ mod tests {
         let big_a = Codes::from_codes(vec![60_000, 1, 60_000], 60_001).unwrap();
         let big_b = Codes::from_codes(vec![60_000, 60_000, 5], 60_001).unwrap();
         let j = big_a.joint(&big_b).unwrap();
+        // Each joint code stands for the pair of its rows, on the dense and the sorted route.
+        for (x, y) in [(&a, &b), (&big_a, &big_b)] {
+            let (joint, pairs) = x.joint_with_pairs(y).unwrap();
+            assert_eq!(pairs.len(), joint.cardinality() as usize);
+            for i in 0..joint.len() {
+                assert_eq!(pairs[joint.get(i) as usize], (x.get(i), y.get(i)));
+            }
+        }
         assert_eq!(j.to_u32_vec(), vec![2, 0, 1]);
         assert!(a.joint(&Codes::from_codes(vec![0], 1).unwrap()).is_err());
     }

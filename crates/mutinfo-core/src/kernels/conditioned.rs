@@ -72,14 +72,10 @@ impl Conditioning {
     /// # Errors
     /// [`crate::CoreError::LengthMismatch`] when `z` and `y` differ in length.
     pub fn new(z: &Codes, y: &Codes) -> Result<Self> {
-        let zy = z.joint(y)?;
-        let mut zy_to_z = vec![0u32; zy.cardinality() as usize];
-        let mut zy_to_y = vec![0u32; zy.cardinality() as usize];
-        for i in 0..zy.len() {
-            let k = zy.get(i) as usize;
-            zy_to_z[k] = z.get(i);
-            zy_to_y[k] = y.get(i);
-        }
+        // The joint code of each (z, y) pair is its rank among the pairs that occur: the
+        // pairs come with it, without a pass over the rows.
+        let (zy, pairs) = z.joint_with_pairs(y)?;
+        let (zy_to_z, zy_to_y): (Vec<u32>, Vec<u32>) = pairs.into_iter().unzip();
         let n = z.len() as u64;
         Ok(Conditioning {
             h_z: NLogNSum::from_counts(z.counts()).scaled_entropy(n),
