@@ -193,13 +193,60 @@ fn read_block_any<T: SmallInt>(
                 bytes[j] = v.wide() as u8;
             }
         });
-        for (j, out) in outs.iter_mut().enumerate() {
-            let out = &mut out[r0 - a..r1 - a];
-            for (o, row) in out.iter_mut().zip(tile[..rows * d].chunks_exact(d)) {
-                *o = row[j];
+        transpose_tile(&tile[..rows * d], d, outs, r0 - a);
+        r0 = r1;
+    }
+}
+
+/// Copies the row-major tile (`rows × d` bytes) into the columns `outs` from row `at`: blocks
+/// of 8 × 8 bytes through [`transpose8`], the ragged edges byte by byte.
+#[inline(always)]
+fn transpose_tile(tile: &[u8], d: usize, outs: &mut [&mut [u8]], at: usize) {
+    let rows = tile.len() / d;
+    let (full_rows, full_cols) = (rows / 8 * 8, d / 8 * 8);
+    for j0 in (0..full_cols).step_by(8) {
+        let block = &mut outs[j0..j0 + 8];
+        for i0 in (0..full_rows).step_by(8) {
+            let mut w = [0u64; 8];
+            for (i, word) in w.iter_mut().enumerate() {
+                let from = (i0 + i) * d + j0;
+                *word = u64::from_le_bytes(tile[from..from + 8].try_into().expect("8 bytes"));
+            }
+            transpose8(&mut w);
+            for (out, word) in block.iter_mut().zip(w) {
+                out[at + i0..at + i0 + 8].copy_from_slice(&word.to_le_bytes());
             }
         }
-        r0 = r1;
+    }
+    for (j, out) in outs.iter_mut().enumerate() {
+        let first = if j < full_cols { full_rows } else { 0 };
+        for (i, row) in tile.chunks_exact(d).enumerate().skip(first) {
+            out[at + i] = row[j];
+        }
+    }
+}
+
+/// Transposes the 8 × 8 bytes `w` (byte `k` of word `i` is element `(i, k)`): off-diagonal
+/// blocks of 4 × 4, then 2 × 2, then 1 × 1 swapped with shifts and masks.
+#[inline(always)]
+fn transpose8(w: &mut [u64; 8]) {
+    const LO32: u64 = 0x0000_0000_FFFF_FFFF;
+    const LO16: u64 = 0x0000_FFFF_0000_FFFF;
+    const LO8: u64 = 0x00FF_00FF_00FF_00FF;
+    for i in 0..4 {
+        let (a, b) = (w[i], w[i + 4]);
+        w[i] = (a & LO32) | (b << 32);
+        w[i + 4] = (a >> 32) | (b & !LO32);
+    }
+    for i in [0, 1, 4, 5] {
+        let (a, b) = (w[i], w[i + 2]);
+        w[i] = (a & LO16) | ((b & LO16) << 16);
+        w[i + 2] = ((a >> 16) & LO16) | (b & !LO16);
+    }
+    for i in [0, 2, 4, 6] {
+        let (a, b) = (w[i], w[i + 1]);
+        w[i] = (a & LO8) | ((b & LO8) << 8);
+        w[i + 1] = ((a >> 8) & LO8) | (b & !LO8);
     }
 }
 
@@ -545,6 +592,20 @@ mod tests {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
                 let one = pool.install(|| small_int_codes(x.view(), bins)).unwrap();
                 prop_assert_eq!(one.columns(), fast.columns());
+            }
+        }
+    }
+
+    #[test]
+    fn tile_transpose_matches_byte_by_byte() {
+        for (rows, d) in [(64, 16), (64, 13), (7, 8), (23, 1000), (1, 1), (9, 17)] {
+            let tile: Vec<u8> = (0..rows * d).map(|v| (v * 7 + v / 13) as u8).collect();
+            let mut cols: Vec<Vec<u8>> = (0..d).map(|_| vec![0u8; rows + 3]).collect();
+            let mut outs: Vec<&mut [u8]> = cols.iter_mut().map(|c| c.as_mut_slice()).collect();
+            transpose_tile(&tile, d, &mut outs, 3);
+            for (j, c) in cols.iter().enumerate() {
+                let want: Vec<u8> = (0..rows).map(|i| tile[i * d + j]).collect();
+                assert_eq!(&c[3..], want.as_slice(), "rows {rows} d {d} column {j}");
             }
         }
     }
