@@ -287,24 +287,32 @@ fn small_int_range(values: &[f64]) -> Option<(i64, i64)> {
     // `as` cast per value does not, and `fract` is a libm call): NaN and ±∞ fail the
     // comparisons; integers past 2^51 are left to the sort, which gives the same result; −0
     // is known by its bits.
-    let mut step = |k: usize, x: f64| {
-        ok[k] &=
-            (x.abs() < LIMIT) & ((x + ROUND) - ROUND == x) & (x.to_bits() != (-0.0f64).to_bits());
-        lo[k] = if x < lo[k] { x } else { lo[k] };
-        hi[k] = if x > hi[k] { x } else { hi[k] };
-    };
-    let mut chunks = values.chunks_exact(LANES);
-    for c in &mut chunks {
-        for (k, &x) in c.iter().enumerate() {
-            step(k, x);
+    let step =
+        |ok: &mut [bool; LANES], lo: &mut [f64; LANES], hi: &mut [f64; LANES], k: usize, x: f64| {
+            ok[k] &= (x.abs() < LIMIT)
+                & ((x + ROUND) - ROUND == x)
+                & (x.to_bits() != (-0.0f64).to_bits());
+            lo[k] = if x < lo[k] { x } else { lo[k] };
+            hi[k] = if x > hi[k] { x } else { hi[k] };
+        };
+    // Blocks of 512 values: a column of floats is given up after its first block.
+    for block in values.chunks(512) {
+        let mut chunks = block.chunks_exact(LANES);
+        for c in &mut chunks {
+            for (k, &x) in c.iter().enumerate() {
+                step(&mut ok, &mut lo, &mut hi, k, x);
+            }
         }
-    }
-    for &x in chunks.remainder() {
-        step(0, x);
+        for &x in chunks.remainder() {
+            step(&mut ok, &mut lo, &mut hi, 0, x);
+        }
+        if !ok.iter().all(|&o| o) {
+            return None;
+        }
     }
     let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (ok.iter().all(|&o| o) && hi - lo <= SMALL_INT_RANGE).then_some((lo as i64, hi as i64))
+    (hi - lo <= SMALL_INT_RANGE).then_some((lo as i64, hi as i64))
 }
 
 /// Counts of a small-range integer column (counts, codes, pixel levels, the usual 0–99
