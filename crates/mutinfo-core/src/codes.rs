@@ -244,9 +244,33 @@ impl Codes {
 
     /// Count of each code, `cardinality` entries.
     pub fn counts(&self) -> Vec<u64> {
-        let mut counts = vec![0u64; self.cardinality as usize];
-        with_codes!(self, s => for &c in s { counts[c.idx()] += 1; });
-        counts
+        let card = self.cardinality as usize;
+        // Long columns with small tables: blocks of rows in parallel, their counts added (the
+        // same integers for any split).
+        const BLOCK: usize = 1 << 16;
+        if self.len() < 4 * BLOCK || card > BLOCK {
+            let mut counts = vec![0u64; card];
+            with_codes!(self, s => for &c in s { counts[c.idx()] += 1; });
+            return counts;
+        }
+        with_codes!(self, s => s
+        .par_chunks(BLOCK)
+        .fold(
+            || vec![0u64; card],
+            |mut counts, chunk| {
+                for &c in chunk {
+                    counts[c.idx()] += 1;
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0u64; card],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        ))
     }
 
     /// Number of codes that occur at least once.
@@ -531,6 +555,25 @@ mod tests {
         assert_eq!(levels, vec![-1, 7, 30]);
         assert_eq!(c.to_u32_vec(), vec![2, 0, 2, 1]);
         assert_eq!(c.cardinality(), 3);
+    }
+
+    #[test]
+    fn counts_of_long_columns_are_counted_by_blocks_alike() {
+        let n = 5 * (1 << 16) + 123;
+        let codes: Vec<u32> = (0..n as u32)
+            .map(|i| i.wrapping_mul(2_654_435_761) % 97 % 7)
+            .collect();
+        let c = Codes::from_codes(codes.clone(), 9).unwrap();
+        let mut want = vec![0u64; 9];
+        for &x in &codes {
+            want[x as usize] += 1;
+        }
+        assert_eq!(c.counts(), want);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| c.counts()), want);
     }
 
     #[test]

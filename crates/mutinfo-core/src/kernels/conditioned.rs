@@ -77,9 +77,15 @@ impl Conditioning {
         let (zy, pairs) = z.joint_with_pairs(y)?;
         let (zy_to_z, zy_to_y): (Vec<u32>, Vec<u32>) = pairs.into_iter().unzip();
         let n = z.len() as u64;
+        // z's counts are the joint counts summed over y: one pass over the rows, not two.
+        let zy_counts = zy.counts();
+        let mut z_counts = vec![0u64; z.cardinality() as usize];
+        for (&c, &zi) in zy_counts.iter().zip(&zy_to_z) {
+            z_counts[zi as usize] += c;
+        }
         Ok(Conditioning {
-            h_z: NLogNSum::from_counts(z.counts()).scaled_entropy(n),
-            h_zy: NLogNSum::from_counts(zy.counts()).scaled_entropy(n),
+            h_z: NLogNSum::from_counts(z_counts).scaled_entropy(n),
+            h_zy: NLogNSum::from_counts(zy_counts).scaled_entropy(n),
             z: z.clone(),
             zy,
             zy_to_z,
