@@ -816,13 +816,7 @@ impl DatasetBuilder {
                 // Complete columns of small integers: fit and codes from their counts.
                 if let (true, true, &Binning::Quantile { bins }) = (all, complete, binning) {
                     if let Some((bins, codes)) = FittedBins::quantile_small_ints(&v, bins, &name) {
-                        if bins.cardinality() as usize > self.max_categories {
-                            return Err(DataError::TooManyCategories {
-                                column: name,
-                                found: bins.cardinality() as usize,
-                                max: self.max_categories,
-                            });
-                        }
+                        self.check_cardinality(&bins, &name)?;
                         let bins = bins.with_unseen(self.unseen);
                         let enc = ColumnEncoding::Numeric { name, bins };
                         let card = cardinality(&enc, self.missing, self.unseen);
@@ -860,13 +854,7 @@ impl DatasetBuilder {
                 };
                 let bins = FittedBins::fit_named(present, binning, target, &name)?
                     .with_unseen(self.unseen);
-                if bins.cardinality() as usize > self.max_categories {
-                    return Err(DataError::TooManyCategories {
-                        column: name,
-                        found: bins.cardinality() as usize,
-                        max: self.max_categories,
-                    });
-                }
+                self.check_cardinality(&bins, &name)?;
                 let enc = ColumnEncoding::Numeric { name, bins };
                 let card = cardinality(&enc, self.missing, self.unseen);
                 let ColumnEncoding::Numeric { bins, name } = &enc else {
@@ -894,6 +882,18 @@ impl DatasetBuilder {
                 self.encode_dict(name, levels, d.codes, keep, all)
             }
             Store::Text(d) => self.encode_dict(name, d.levels, d.codes, keep, all),
+        }
+    }
+
+    /// A fitted numeric column's bins within `max_categories`, else the error naming it.
+    fn check_cardinality(&self, bins: &FittedBins, name: &str) -> Result<()> {
+        match bins.cardinality() as usize {
+            found if found > self.max_categories => Err(DataError::TooManyCategories {
+                column: name.to_string(),
+                found,
+                max: self.max_categories,
+            }),
+            _ => Ok(()),
         }
     }
 

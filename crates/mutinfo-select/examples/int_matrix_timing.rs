@@ -17,6 +17,9 @@ use mutinfo_select::{select, Criterion, SelectOptions};
 use ndarray::Array2;
 use std::time::Instant;
 
+#[path = "common/codes_file.rs"]
+mod codes_file;
+
 type Error = Box<dyn std::error::Error>;
 
 fn main() -> Result<(), Error> {
@@ -24,24 +27,8 @@ fn main() -> Result<(), Error> {
     if args.len() < 4 {
         return Err("usage: int_matrix_timing DATA.bin K CRITERION [i64|u8]".into());
     }
-    let bytes = std::fs::read(&args[1])?;
-    let word = |i: usize| -> Result<usize, Error> {
-        let b: [u8; 8] = bytes
-            .get(8 * i..8 * i + 8)
-            .ok_or("truncated header")?
-            .try_into()?;
-        Ok(u64::from_le_bytes(b) as usize)
-    };
-    let (n, p) = (word(0)?, word(1)?);
-    let body = &bytes[16..];
-    if body.len() != n * (p + 1) {
-        return Err(format!(
-            "expected {} bytes of codes, found {}",
-            n * (p + 1),
-            body.len()
-        )
-        .into());
-    }
+    let (n, p, body) = codes_file::read(&args[1])?;
+    let body = body.as_slice();
     let k: usize = args[2].parse()?;
     let crit: Criterion = args[3].parse()?;
     let y = Codes::from_values(&body[p * n..])?;

@@ -14,29 +14,16 @@ use mutinfo_core::{CodeMatrix, Codes};
 use mutinfo_select::{select, Criterion, SelectOptions};
 use std::time::Instant;
 
+#[path = "common/codes_file.rs"]
+mod codes_file;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         return Err("usage: select_timing DATA.bin K CRITERION...".into());
     }
-    let bytes = std::fs::read(&args[1])?;
-    let word = |i: usize| -> Result<usize, Box<dyn std::error::Error>> {
-        let b: [u8; 8] = bytes
-            .get(8 * i..8 * i + 8)
-            .ok_or("truncated header")?
-            .try_into()?;
-        Ok(u64::from_le_bytes(b) as usize)
-    };
-    let (n, p) = (word(0)?, word(1)?);
-    let body = &bytes[16..];
-    if body.len() != n * (p + 1) {
-        return Err(format!(
-            "expected {} bytes of codes, found {}",
-            n * (p + 1),
-            body.len()
-        )
-        .into());
-    }
+    let (n, p, body) = codes_file::read(&args[1])?;
+    let body = body.as_slice();
     let columns = (0..p)
         .map(|j| Codes::from_values(&body[j * n..(j + 1) * n]))
         .collect::<Result<Vec<_>, _>>()?;
