@@ -96,7 +96,28 @@ static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (the same position in its v2 and v3 enums).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Tells mimalloc never to hand freed memory back to the kernel before exit (unless the user
+/// set `MIMALLOC_PURGE_DELAY`). A `mutinfo` command is one batch job: its peak is what it
+/// needs, and memory purged between column groups comes back as fresh (transparent huge)
+/// pages the kernel must zero. Measured on 800 x 100k JMI k = 1, two threads, five
+/// alternating runs: system time 0.32-0.97 s -> 0.03-0.09 s, wall 1.02-1.51 s -> 0.98-1.02 s,
+/// peak RSS unchanged.
+fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: `mi_option_set` only stores an integer option; mimalloc reads it when it
+        // next considers purging. Called once, before any thread is started.
+        #[allow(unsafe_code)]
+        unsafe {
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1)
+        };
+    }
+}
+
 fn main() {
+    keep_freed_memory();
     // A bug must still not show a user a Rust panic: keep the message (printed only if the
     // panic reaches the top; libraries catch some, e.g. a corrupt Parquet file) and say where to
     // report it.

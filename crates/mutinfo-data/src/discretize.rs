@@ -269,50 +269,68 @@ fn min_max(values: &[f64]) -> (f64, f64) {
 
 /// The widest integer range counted rather than sorted (by [`sorted_copy`]) or looked up in a
 /// table (by [`EdgeCoder`]).
-const SMALL_INT_RANGE: f64 = 65_536.0;
+const SMALL_INT_RANGE: i64 = 65_536;
 
 /// `(lo, hi)` when every value is an integer in a range of at most [`SMALL_INT_RANGE`] and none
 /// is `-0.0` (whose sign a count would lose).
 #[inline(always)]
 fn small_int_range(values: &[f64]) -> Option<(i64, i64)> {
-    // Below 2^51 in magnitude, adding and subtracting 1.5 · 2^52 rounds a double to an
-    // integer (the sum's last bit is worth 1); an integer is left as it is.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
     const LIMIT: f64 = 2_251_799_813_685_248.0;
-    const LANES: usize = 8;
-    let mut lo = [f64::INFINITY; LANES];
-    let mut hi = [f64::NEG_INFINITY; LANES];
-    let mut ok = [true; LANES];
-    // Eight lanes without exits, branches or conversions, so that the loop vectorizes (an
-    // `as` cast per value does not, and `fract` is a libm call): NaN and ±∞ fail the
-    // comparisons; integers past 2^51 are left to the sort, which gives the same result; −0
-    // is known by its bits.
-    let step =
-        |ok: &mut [bool; LANES], lo: &mut [f64; LANES], hi: &mut [f64; LANES], k: usize, x: f64| {
-            ok[k] &= (x.abs() < LIMIT)
-                & ((x + ROUND) - ROUND == x)
-                & (x.to_bits() != (-0.0f64).to_bits());
-            lo[k] = if x < lo[k] { x } else { lo[k] };
-            hi[k] = if x > hi[k] { x } else { hi[k] };
-        };
+    if values.is_empty() {
+        return None;
+    }
+    let mut lo = i64::MAX;
+    let mut hi = i64::MIN;
+    // One loop of integer reductions (the conversion saturates, and a value is whole when it
+    // converts back to itself), which the loop vectorizer takes whole: eight lanes of
+    // `f64` minima and flags in arrays were split into scalar and vector halves (1.1 µs
+    // against 0.7 µs per 800-value column). NaN fails the round trip and ±∞ the limit;
+    // integers past 2^51 are left to the sort, which gives the same result; −0 is known by
+    // its bits.
     // Blocks of 512 values: a column of floats is given up after its first block.
     for block in values.chunks(512) {
-        let mut chunks = block.chunks_exact(LANES);
-        for c in &mut chunks {
-            for (k, &x) in c.iter().enumerate() {
-                step(&mut ok, &mut lo, &mut hi, k, x);
-            }
+        let mut bad = 0u64;
+        for &x in block {
+            let i = x as i64;
+            bad += u64::from(x.abs() >= LIMIT)
+                + u64::from(i as f64 != x)
+                + u64::from(x.to_bits() == (-0.0f64).to_bits());
+            lo = lo.min(i);
+            hi = hi.max(i);
         }
-        for &x in chunks.remainder() {
-            step(&mut ok, &mut lo, &mut hi, 0, x);
-        }
-        if !ok.iter().all(|&o| o) {
+        if bad != 0 {
             return None;
         }
     }
-    let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (hi - lo <= SMALL_INT_RANGE).then_some((lo as i64, hi as i64))
+    (hi - lo <= SMALL_INT_RANGE).then_some((lo, hi))
+}
+
+/// How many of `values` (integers in `lo..lo + span`) hold each integer. Four interleaved
+/// tallies, summed at the end: one tally is a chain of read-modify-writes on the same few
+/// counters when a column holds few distinct values (a binary column: two), and 800 such
+/// steps took 1.3 µs against 0.7 µs with four.
+#[inline(always)]
+fn small_int_histogram(values: &[f64], lo: i64, span: usize) -> Vec<u32> {
+    let mut tallies = vec![0u32; 4 * span];
+    let (a, rest) = tallies.split_at_mut(span);
+    let (b, rest) = rest.split_at_mut(span);
+    let (c, d) = rest.split_at_mut(span);
+    let at = |x: f64| (x as i64 - lo) as usize;
+    let mut quads = values.chunks_exact(4);
+    for q in &mut quads {
+        a[at(q[0])] += 1;
+        b[at(q[1])] += 1;
+        c[at(q[2])] += 1;
+        d[at(q[3])] += 1;
+    }
+    for &x in quads.remainder() {
+        a[at(x)] += 1;
+    }
+    for (i, t) in a.iter_mut().enumerate() {
+        *t += b[i] + c[i] + d[i];
+    }
+    tallies.truncate(span);
+    tallies
 }
 
 /// Counts of a small-range integer column (counts, codes, pixel levels, the usual 0–99
@@ -326,11 +344,7 @@ fn small_int_counts(values: &[f64]) -> Option<(i64, Vec<u32>)> {
     // Counting pays when the range is not much wider than the column.
     let (lo, hi) =
         small_int_range(values).filter(|(lo, hi)| ((hi - lo) as usize) < values.len())?;
-    let mut counts = vec![0u32; (hi - lo + 1) as usize];
-    for &x in values {
-        counts[(x as i64 - lo) as usize] += 1;
-    }
-    Some((lo, counts))
+    Some((lo, small_int_histogram(values, lo, (hi - lo + 1) as usize)))
 }
 
 /// The values sorted by `f64::total_cmp`; a small-range integer column is counted instead of
@@ -427,7 +441,7 @@ impl<'a> EdgeCoder<'a> {
         let table = match &bins.map {
             BinMap::Edges { edges } => {
                 let (lo, hi) = (edges[0].ceil(), edges[edges.len() - 1].floor());
-                let small = hi - lo <= SMALL_INT_RANGE.min(n as f64);
+                let small = hi - lo <= (SMALL_INT_RANGE as f64).min(n as f64);
                 if lo.is_finite() && hi.is_finite() && hi >= lo && small {
                     (lo as i64..=hi as i64)
                         .map(|v| bins.code_of(v as f64))
@@ -836,10 +850,7 @@ impl FittedBins {
             return None;
         }
         let (lo, hi) = small_int_range(values)?;
-        let mut counts = vec![0u32; (hi - lo + 1) as usize];
-        for &x in values {
-            counts[(x as i64 - lo) as usize] += 1;
-        }
+        let counts = small_int_histogram(values, lo, (hi - lo + 1) as usize);
         let mut fitted = Self::quantile_of_counts(lo, &counts, bins)?;
         fitted.name = Some(name.to_string());
         let table = (lo..=hi)
