@@ -15,7 +15,7 @@ use arrow::datatypes::{
     ArrowPrimitiveType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
     UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_schema::{Field, Schema, SchemaRef};
 use mutinfo_data::Table;
 use ndarray::{Array2, ArrayView2};
@@ -59,7 +59,7 @@ fn import_stream(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
     // requires of a consumer.
     #[allow(unsafe_code)]
     let reader =
-        unsafe { RecordBatchStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
+        unsafe { ArrowArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
             .map_err(value_error)?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>().map_err(value_error)?;
