@@ -238,7 +238,11 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
 
 /// numpy percentile of sorted data at `q` in `[0, 1]`, `averaged_inverted_cdf` or `linear`.
 fn percentile_sorted(sorted: &[f64], q: f64, averaged: bool) -> f64 {
-    let n = sorted.len();
+    percentile_at(sorted.len(), |i| sorted[i], q, averaged)
+}
+
+/// [`percentile_sorted`] of `n` sorted values given by rank (`at(i)`, the `i`-th smallest).
+fn percentile_at(n: usize, at: impl Fn(usize) -> f64, q: f64, averaged: bool) -> f64 {
     let vi = if averaged {
         n as f64 * q - 1.0
     } else {
@@ -256,7 +260,7 @@ fn percentile_sorted(sorted: &[f64], q: f64, averaged: bool) -> f64 {
     if averaged {
         gamma = if gamma == 0.0 { 0.5 } else { 1.0 };
     }
-    lerp(sorted[prev], sorted[next], gamma)
+    lerp(at(prev), at(next), gamma)
 }
 
 fn min_max(values: &[f64]) -> (f64, f64) {
@@ -625,23 +629,49 @@ fn edges_between(distinct: &[f64]) -> Vec<f64> {
 }
 
 /// The quantile edges of a column of integers given by their counts (`counts[i]` values equal
-/// to `lo + i`, the total at least one): a value apiece when they are at most `bins`, without
-/// a sorted copy; else as [`quantile_from_sorted`]. The same edges as from the values.
+/// to `lo + i`, the total at least one): as [`quantile_of_histogram`] of the integers present.
 fn quantile_from_counts(lo: i64, counts: &[u32], bins: usize) -> BinMap {
-    let distinct: Vec<f64> = counts
+    let (values, counts): (Vec<f64>, Vec<u64>) = counts
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
-        .map(|(i, _)| (lo + i as i64) as f64)
-        .collect();
-    if distinct.len() <= bins {
+        .map(|(i, &c)| ((lo + i as i64) as f64, u64::from(c)))
+        .unzip();
+    quantile_of_histogram(&values, &counts, bins)
+}
+
+/// The quantile edges of the values `values[i]` repeated `counts[i]` times (`values` in
+/// `total_cmp` order, distinct bits, finite; counts positive; at least one): the edges
+/// [`quantile_from_sorted`] finds in the sorted expansion, without expanding it. Values equal
+/// under `==` (−0 and 0) are one distinct value, as there.
+fn quantile_of_histogram(values: &[f64], counts: &[u64], bins: usize) -> BinMap {
+    let mut distinct: Vec<f64> = Vec::with_capacity(values.len().min(bins + 1));
+    for &v in values {
+        if distinct.last() != Some(&v) {
+            if distinct.len() == bins {
+                distinct.clear();
+                break;
+            }
+            distinct.push(v);
+        }
+    }
+    if !distinct.is_empty() {
         return BinMap::Edges {
             edges: edges_between(&distinct),
         };
     }
-    let n = counts.iter().map(|&c| c as usize).sum();
-    let range = (distinct[0], distinct[distinct.len() - 1]);
-    quantile_from_sorted(&sorted_from_counts(lo, counts, n), bins, range)
+    // Rank i is values[k] for the first k whose running total exceeds i.
+    let ends: Vec<u64> = counts
+        .iter()
+        .scan(0u64, |total, &c| {
+            *total += c;
+            Some(*total)
+        })
+        .collect();
+    let n = ends[ends.len() - 1] as usize;
+    let at = |i: usize| values[ends.partition_point(|&e| e <= i as u64)];
+    let range = (values[0], values[values.len() - 1]);
+    quantile_edges(n, at, bins, range)
 }
 
 /// The quantile edges of sorted values whose smallest and largest are `range`: a value apiece
@@ -651,10 +681,17 @@ fn quantile_from_sorted(sorted: &[f64], bins: usize, range: (f64, f64)) -> BinMa
     if let Some(edges) = few_distinct_edges(sorted, bins) {
         return BinMap::Edges { edges };
     }
+    quantile_edges(sorted.len(), |i| sorted[i], bins, range)
+}
+
+/// sklearn's equal-frequency edges of `n` sorted values given by rank (`at`) whose smallest
+/// and largest are `range`: `averaged_inverted_cdf` percentiles, edges closer than 1e-8
+/// merged.
+fn quantile_edges(n: usize, at: impl Fn(usize) -> f64, bins: usize, range: (f64, f64)) -> BinMap {
     let levels = linspace(0.0, 100.0, bins + 1);
     let raw: Vec<f64> = levels
         .iter()
-        .map(|l| percentile_sorted(sorted, l / 100.0, true))
+        .map(|l| percentile_at(n, &at, l / 100.0, true))
         .collect();
     // sklearn: mask = ediff1d(edges, to_begin=inf) > 1e-8
     let mut edges = Vec::with_capacity(raw.len());
@@ -786,6 +823,62 @@ impl FittedBins {
         Ok(FittedBins {
             name,
             binning: binning.clone(),
+            map,
+            unseen: Unseen::Error,
+        })
+    }
+
+    /// The [`Binning::Quantile`] fit of the values `values[i]` repeated `counts[i]` times:
+    /// what [`FittedBins::fit_named`] gives on those values in any order, from a histogram
+    /// that can be counted in parts and merged (an out-of-core or distributed first pass).
+    /// `values` must be finite, in `f64::total_cmp` order with distinct bits (−0 before 0),
+    /// each count positive. One exception to "any order": a column holding only zeros of both
+    /// signs has order-dependent bounds in `fit_named`; here they are `(−0, 0)`'s `min`/`max`
+    /// taken in ascending order.
+    ///
+    /// # Errors
+    /// [`DataError::EmptyColumn`] without values; [`DataError::NonFinite`] naming the column
+    /// for NaN or ±∞; [`DataError::InvalidParameter`] for unsorted or repeated values, a zero
+    /// count, lengths that differ, or invalid `bins`.
+    pub fn quantile_of_histogram(
+        values: &[f64],
+        counts: &[u64],
+        bins: usize,
+        name: &str,
+    ) -> Result<Self> {
+        let binning = Binning::Quantile { bins };
+        binning.validate()?;
+        if values.is_empty() {
+            return Err(DataError::EmptyColumn {
+                column: name.to_string(),
+            });
+        }
+        check_finite(values, name)?;
+        let bad = |reason: &str| DataError::InvalidParameter {
+            name: "histogram",
+            value: name.to_string(),
+            reason: reason.into(),
+        };
+        if values.len() != counts.len() {
+            return Err(bad("values and counts differ in length"));
+        }
+        if values.windows(2).any(|w| w[0].total_cmp(&w[1]).is_ge()) {
+            return Err(bad("values must ascend with distinct bits"));
+        }
+        if counts.contains(&0) {
+            return Err(bad("every count must be positive"));
+        }
+        let (lo, hi) = min_max(values);
+        let map = if lo == hi {
+            BinMap::Edges {
+                edges: vec![lo, hi],
+            }
+        } else {
+            quantile_of_histogram(values, counts, bins)
+        };
+        Ok(FittedBins {
+            name: Some(name.to_string()),
+            binning,
             map,
             unseen: Unseen::Error,
         })
@@ -1137,7 +1230,7 @@ mod tests {
         // Mostly small integers (the counted path), sometimes a fraction, a -0.0 or a wide
         // range (the sorted path).
         // Also a fraction too small to survive rounding near 2^52, and integers past 2^51.
-        (8usize..2500, 1i64..300, 0u8..7).prop_flat_map(|(n, range, kind)| {
+        (8usize..2500, 1i64..300, 0u8..8).prop_flat_map(|(n, range, kind)| {
             proptest::collection::vec(-range..range, n).prop_map(move |v| {
                 let mut x: Vec<f64> = v.into_iter().map(|i| i as f64).collect();
                 match kind {
@@ -1147,6 +1240,7 @@ mod tests {
                     4 => x[2] = 1e-300,
                     5 => x[6] += 1e-9,
                     6 => x.iter_mut().for_each(|v| *v += 9_007_199_254_740_992.0),
+                    7 => x.iter_mut().for_each(|v| *v *= 0.37),
                     _ => {}
                 }
                 x
@@ -1179,6 +1273,32 @@ mod tests {
                 let got: Vec<u32> = codes.iter().map(|&c| u32::from(c)).collect();
                 prop_assert_eq!(got, want_codes);
             }
+        }
+
+        /// A histogram (merged in any grouping) gives the fit of the values themselves.
+        #[test]
+        fn histogram_fit_matches_fit_named(
+            v in column(),
+            bins in prop_oneof![1usize..12, 200usize..300],
+        ) {
+            let mut finite: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
+            prop_assume!(!finite.is_empty());
+            let want = FittedBins::fit_named(&finite, &Binning::Quantile { bins }, None, "c").unwrap();
+            finite.sort_unstable_by(f64::total_cmp);
+            let mut values: Vec<f64> = Vec::new();
+            let mut counts: Vec<u64> = Vec::new();
+            for x in finite {
+                if values.last().map(|l: &f64| l.to_bits()) == Some(x.to_bits()) {
+                    *counts.last_mut().unwrap() += 1;
+                } else {
+                    values.push(x);
+                    counts.push(1);
+                }
+            }
+            let zeros_only = values.iter().all(|&x| x == 0.0) && values.len() == 2;
+            prop_assume!(!zeros_only);
+            let got = FittedBins::quantile_of_histogram(&values, &counts, bins, "c").unwrap();
+            prop_assert_eq!(got, want);
         }
 
         /// The counted sort gives the same bits as the comparison sort.
