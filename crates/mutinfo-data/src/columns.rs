@@ -52,6 +52,9 @@ use crate::gather::{
 };
 use crate::io::{group_size, read_in_groups, Batches, ParquetColumns, Table};
 
+mod tally;
+pub use tally::TableTally;
+
 /// Default largest number of categories of one column.
 pub const DEFAULT_MAX_CATEGORIES: usize = 1 << 20;
 
@@ -278,7 +281,7 @@ pub struct EncodedColumns {
 }
 
 /// Fits an [`Encoding`]: target, features, binning, missing policy.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DatasetBuilder {
     target: String,
     features: Option<Vec<String>>,

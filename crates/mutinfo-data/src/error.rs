@@ -141,6 +141,23 @@ pub enum DataError {
         /// Row, 0-based.
         row: usize,
     },
+    /// Missing values under [`crate::Missing::Error`] in a fit in parts whose rows were not
+    /// numbered ([`crate::TableTally`]).
+    #[error("column {column}: {count} missing values (null or NaN); choose a missing-value policy to keep going")]
+    MissingValues {
+        /// Column name.
+        column: String,
+        /// How many.
+        count: u64,
+    },
+    /// A ±∞ in a fit in parts whose rows were not numbered ([`crate::TableTally`]).
+    #[error("column {column}: value {value} is not finite")]
+    NonFiniteSomewhere {
+        /// Column name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
     /// Every value of a column is missing.
     #[error("column {column}: every value is missing")]
     AllMissing {

@@ -158,7 +158,7 @@ fn unsupported(column: &str, dt: &DataType) -> DataError {
 }
 
 impl Gathered {
-    fn new(name: &str, kind: Kind, rows: usize) -> Self {
+    pub(crate) fn new(name: &str, kind: Kind, rows: usize) -> Self {
         Gathered {
             name: name.to_string(),
             store: match kind {
@@ -181,7 +181,7 @@ impl Gathered {
     }
 
     /// Appends one batch's array; `offset` is the data row of its first element.
-    fn push(&mut self, array: &ArrayRef, offset: usize) -> Result<()> {
+    pub(crate) fn push(&mut self, array: &ArrayRef, offset: usize) -> Result<()> {
         let name = self.name.as_str();
         let dt = array.data_type();
         let n = array.len();

@@ -31,7 +31,7 @@ pub mod small_ints;
 pub use bridge::{linfa_classification, linfa_regression, LinfaBuilder};
 pub use columns::{
     column_kinds, numeric_matrix, ColumnEncoding, DatasetBuilder, Encoded, EncodedColumns,
-    Encoding, FitProgress, Missing, NoProgress,
+    Encoding, FitProgress, Missing, NoProgress, TableTally,
 };
 pub use discretize::{Binning, FittedBins, FittedDiscretizer, Unseen};
 pub use error::{DataError, Result};
