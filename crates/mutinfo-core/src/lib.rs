@@ -55,6 +55,7 @@ pub mod prec;
 pub mod save;
 pub mod significance;
 pub mod table;
+pub mod triple;
 pub mod weights;
 
 pub use base::Base;
@@ -74,3 +75,4 @@ pub use significance::{
     conditional_g_test, g_test, permutation_test, GTest, PermutationOptions, PermutationTest,
 };
 pub use table::{expected_mutual_information, ContingencyTable};
+pub use triple::{joint_keys, CountEntropies, TripleCounts};

@@ -48,22 +48,45 @@ impl DiscreteSource<'_> {
         a: &mut Acc<Exact>,
         h: (i128, i128),
     ) {
-        let (h_xz, h_xzy) = h;
-        let (h_x, h_xy, h_y) = (self.h_x[j], self.h_xy[j], self.h_y);
-        let mi_xz = (h_x + c.h_z - h_xz).max(0);
-        match crit.need() {
-            Need::Nothing => {}
-            Need::Pair => a.add_redundancy(mi_xz),
-            Need::Triple => a.add_pair_terms(&PairTerms {
-                mi_xz,
-                cmi_xz_given_y: (h_xy + c.h_zy - h_xzy - h_y).max(0),
-                joint: (h_xz + h_y - h_xzy).max(0),
-                cmi_xy_given_z: (h_xz + c.h_zy - h_xzy - c.h_z).max(0),
-                // The exact ratio (a 256-bit division) only for the criteria that use it.
-                h_xzy: matches!(crit, Criterion::Disr | Criterion::Njmim).then_some(h_xzy),
-            }),
-            Need::Joint => a.conditional_relevance = (h_xz + c.h_zy - h_xzy - c.h_z).max(0),
-        }
+        let known = Known {
+            x: self.h_x[j],
+            xy: self.h_xy[j],
+            y: self.h_y,
+            z: c.h_z,
+            zy: c.h_zy,
+        };
+        fold_exact(crit, a, known, h);
+    }
+}
+
+/// The `N·H` of a candidate `X`, the class `Y` and the conditioning `Z` that do not change
+/// with the candidate's joint counts.
+#[derive(Clone, Copy)]
+pub(crate) struct Known {
+    pub(crate) x: Exact,
+    pub(crate) xy: Exact,
+    pub(crate) y: Exact,
+    pub(crate) z: Exact,
+    pub(crate) zy: Exact,
+}
+
+/// Folds a candidate's `N·(H(X,Z), H(X,Z,Y))` into its accumulators (the in-memory kernels
+/// and counted passes alike).
+pub(crate) fn fold_exact(crit: Criterion, a: &mut Acc<Exact>, k: Known, h: (i128, i128)) {
+    let (h_xz, h_xzy) = h;
+    let mi_xz = (k.x + k.z - h_xz).max(0);
+    match crit.need() {
+        Need::Nothing => {}
+        Need::Pair => a.add_redundancy(mi_xz),
+        Need::Triple => a.add_pair_terms(&PairTerms {
+            mi_xz,
+            cmi_xz_given_y: (k.xy + k.zy - h_xzy - k.y).max(0),
+            joint: (h_xz + k.y - h_xzy).max(0),
+            cmi_xy_given_z: (h_xz + k.zy - h_xzy - k.z).max(0),
+            // The exact ratio (a 256-bit division) only for the criteria that use it.
+            h_xzy: matches!(crit, Criterion::Disr | Criterion::Njmim).then_some(h_xzy),
+        }),
+        Need::Joint => a.conditional_relevance = (h_xz + k.zy - h_xzy - k.z).max(0),
     }
 }
 

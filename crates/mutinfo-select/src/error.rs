@@ -10,6 +10,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum SelectError {
+    /// A counting pass of [`crate::RoundCounts`] failed (the engine's own message).
+    #[error("counting pass: {0}")]
+    Counting(String),
     /// A parameter is outside its valid range.
     #[error("invalid parameter {name} = {value}: {reason}")]
     InvalidParameter {

@@ -72,6 +72,7 @@
 //! ```
 
 mod continuous;
+mod counted;
 mod criterion;
 mod discrete;
 mod error;
@@ -82,6 +83,7 @@ mod score;
 mod selector;
 
 pub use continuous::{select_continuous, select_continuous_traced, ContinuousTarget};
+pub use counted::{select_counted, RoundCounts};
 pub use criterion::Criterion;
 pub use discrete::select;
 pub use error::{Result, SelectError};
