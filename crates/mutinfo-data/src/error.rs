@@ -99,6 +99,14 @@ pub enum DataError {
         /// The file.
         path: String,
     },
+    /// A directory or glob input that names no Parquet file, or files whose schemas differ.
+    #[error("{path}: {reason}")]
+    FileSet {
+        /// The input as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The file holds no columns or no rows.
     #[error("{path}: {reason}")]
     EmptyFile {

@@ -493,6 +493,9 @@ fn reorder(
 /// batches (a ragged CSV row, a corrupt page) come out of the iterator, naming the file.
 pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batches> {
     let path = path.as_ref();
+    if let Some(files) = parquet_set(path)? {
+        return open_set(path, &files, opts);
+    }
     let p = path.display().to_string();
     let format = match opts.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
@@ -692,6 +695,117 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
         rows_hint,
         parquet,
         inner,
+    })
+}
+
+/// The Parquet files of a directory (`*.parquet`, any case) or of a glob on file names
+/// (`data/part-*.parquet`), sorted by path; `None` for a plain file (or a path that does not
+/// exist and holds no glob character).
+///
+/// # Errors
+/// [`DataError::FileSet`] when the directory or glob names no Parquet file, the glob has
+/// glob characters in a directory name or does not parse; [`DataError::Io`] for an unreadable
+/// directory.
+pub fn parquet_set(path: &Path) -> Result<Option<Vec<std::path::PathBuf>>> {
+    let p = path.display().to_string();
+    let set_err = |reason: String| DataError::FileSet {
+        path: p.clone(),
+        reason,
+    };
+    let io = |source| DataError::Io {
+        path: p.clone(),
+        source,
+    };
+    let (dir, matcher) = if path.is_dir() {
+        (path.to_path_buf(), None)
+    } else {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let globby = |s: &str| s.contains(['*', '?', '[', '{']);
+        match name {
+            Some(n) if !path.exists() && globby(&n) => {
+                let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
+                let dir = parent.unwrap_or(Path::new(".")).to_path_buf();
+                if globby(&dir.display().to_string()) {
+                    return Err(set_err(
+                        "glob characters only in the file name, not in directories".into(),
+                    ));
+                }
+                let g = globset::Glob::new(&n)
+                    .map_err(|e| set_err(format!("not a glob: {e}")))?
+                    .compile_matcher();
+                (dir, Some(g))
+            }
+            _ => return Ok(None),
+        }
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let wanted = match &matcher {
+            Some(g) => g.is_match(&name),
+            None => name.to_ascii_lowercase().ends_with(".parquet"),
+        };
+        if wanted && entry.path().is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(set_err(match matcher {
+            Some(_) => "the glob matches no file".into(),
+            None => "the directory holds no .parquet file".into(),
+        }));
+    }
+    Ok(Some(files))
+}
+
+/// The batches of several Parquet files with one schema, file after file (each opened when
+/// the previous one is done).
+fn open_set(path: &Path, files: &[std::path::PathBuf], opts: &ReadOptions) -> Result<Batches> {
+    let p = path.display().to_string();
+    let single = ReadOptions {
+        format: Some(FileFormat::Parquet),
+        ..opts.clone()
+    };
+    let first = open_batches(&files[0], &single)?;
+    let schema = first.schema();
+    let mut rows_hint = first.rows_hint();
+    let mut rest = Vec::with_capacity(files.len() - 1);
+    for f in &files[1..] {
+        // Footers only: the schema and row count of every file before any data.
+        let b = open_batches(f, &single)?;
+        let (a, o) = (schema.fields(), b.schema());
+        let same = a.len() == o.fields().len()
+            && a.iter()
+                .zip(o.fields())
+                .all(|(x, y)| x.name() == y.name() && x.data_type() == y.data_type());
+        if !same {
+            return Err(DataError::FileSet {
+                path: p,
+                reason: format!(
+                    "{} has another schema than {} (column names and types must match)",
+                    f.display(),
+                    files[0].display()
+                ),
+            });
+        }
+        rows_hint = rows_hint.zip(b.rows_hint()).map(|(a, b)| a + b);
+        rest.push(f.clone());
+    }
+    let tail = rest.into_iter().flat_map(move |f| {
+        let batches: BatchIter = match open_batches(&f, &single) {
+            Ok(b) => Box::new(b),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        };
+        batches
+    });
+    Ok(Batches {
+        path: p,
+        schema,
+        rows_hint,
+        parquet: None,
+        inner: Box::new(first.chain(tail)),
     })
 }
 

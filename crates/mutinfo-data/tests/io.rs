@@ -329,3 +329,66 @@ fn wide_files_read_the_same_values_in_smaller_batches() {
         }
     }
 }
+
+/// A directory of Parquet files and a glob read as one table, file after file in path
+/// order; files of another schema and sets without a file are refused, naming them.
+#[test]
+fn directories_and_globs_of_parquet_files() {
+    use arrow::array::Int32Array;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, values: &[i32], dt: DataType| {
+        let schema = Arc::new(Schema::new(vec![Field::new("a", dt.clone(), false)]));
+        let col: ArrayRef = match dt {
+            DataType::Int32 => Arc::new(Int32Array::from(values.to_vec())),
+            _ => Arc::new(Int64Array::from(
+                values.iter().map(|&v| v as i64).collect::<Vec<_>>(),
+            )),
+        };
+        let b = RecordBatch::try_new(schema.clone(), vec![col]).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(dir.path().join(name)).unwrap(),
+            schema,
+            None,
+        )
+        .unwrap();
+        w.write(&b).unwrap();
+        w.close().unwrap();
+    };
+    write("part-2.parquet", &[5, 6], DataType::Int32);
+    write("part-1.parquet", &[1, 2, 3], DataType::Int32);
+    write("other.PARQUET", &[9], DataType::Int32);
+    std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    let values = |p: &std::path::Path| -> Vec<i32> {
+        let b = open_batches(p, &ReadOptions::default()).unwrap();
+        b.flat_map(|b| {
+            let b = b.unwrap();
+            b.column(0)
+                .as_any()
+                .downcast_ref::<Int32Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
+        .collect()
+    };
+    assert_eq!(values(dir.path()), vec![9, 1, 2, 3, 5, 6]);
+    assert_eq!(
+        values(&dir.path().join("part-*.parquet")),
+        vec![1, 2, 3, 5, 6]
+    );
+    let hint = open_batches(dir.path(), &ReadOptions::default())
+        .unwrap()
+        .rows_hint();
+    assert_eq!(hint, Some(6));
+    let e = open_batches(dir.path().join("nope-*.parquet"), &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("matches no file"), "{e}");
+    write("part-3.parquet", &[7], DataType::Int64);
+    let e = open_batches(dir.path().join("part-*.parquet"), &ReadOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("part-3.parquet has another schema"),
+        "{e}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let e = open_batches(empty.path(), &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("no .parquet file"), "{e}");
+}
