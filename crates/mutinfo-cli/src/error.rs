@@ -41,6 +41,11 @@ pub enum CliError {
     /// Acquisition refused its input.
     #[error(transparent)]
     Active(#[from] mutinfo_active::ActiveError),
+    /// A counting pass of `--engine datafusion` failed (boxed: it carries every library's
+    /// error).
+    #[cfg(feature = "datafusion")]
+    #[error(transparent)]
+    Engine(Box<mutinfo_engine::EngineError>),
     /// Drawing a plot failed.
     #[error("plot {path}: {message}")]
     Plot {
@@ -49,6 +54,13 @@ pub enum CliError {
         /// What went wrong.
         message: String,
     },
+}
+
+#[cfg(feature = "datafusion")]
+impl From<mutinfo_engine::EngineError> for CliError {
+    fn from(e: mutinfo_engine::EngineError) -> Self {
+        CliError::Engine(Box::new(e))
+    }
 }
 
 impl CliError {

@@ -1,6 +1,7 @@
 //! `mutinfo select DATA --target COL --criterion C -k K` and `mutinfo transform DATA --model M`.
 
 use crate::args::{EncodeArgs, InputArgs, ReportArgs};
+use crate::engine::{Engine, EngineArgs};
 use crate::error::{CliError, Result};
 use crate::output::{check_outputs, emit, json_text, num, write_file, Format, TextTable};
 use crate::{plot, progress, target};
@@ -56,6 +57,8 @@ pub struct SelectArgs {
     #[command(flatten)]
     pub encode: EncodeArgs,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -68,6 +71,78 @@ fn continuous_estimator(name: &str) -> Result<mutinfo_continuous::Estimator> {
             "--estimator {name:?}: expected ksg, ksg2, mixed, gaussian, copula, ksg-copula, elliptical or auto"
         ))),
     }
+}
+
+/// The input opened on DataFusion, and its feature columns (as the memory engine picks
+/// them).
+#[cfg(feature = "datafusion")]
+fn open_scan(a: &SelectArgs) -> Result<(mutinfo_engine::Scan, Vec<String>)> {
+    let scan = crate::engine::open_scan(&a.input.data, &a.engine)?;
+    let names: Vec<String> = scan
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    if !names.iter().any(|c| c == &a.target) {
+        return Err(mutinfo_data::DataError::UnknownColumn {
+            path: a.input.data.display().to_string(),
+            column: a.target.clone(),
+            available: names.join(", "),
+        }
+        .into());
+    }
+    let features = a.encode.pick(&a.input.data, &names, Some(&a.target))?;
+    Ok((scan, features))
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn open_scan(_: &SelectArgs) -> Result<(Never, Vec<String>)> {
+    Err(crate::engine::unavailable())
+}
+
+/// No scan without the `datafusion` feature.
+#[cfg(not(feature = "datafusion"))]
+enum Never {}
+
+/// The selection of `--engine datafusion`: one pass fits the encoding, one per round counts;
+/// the encoding and the rows counted.
+#[cfg(feature = "datafusion")]
+fn scan_select(
+    a: &SelectArgs,
+    scan: &mutinfo_engine::Scan,
+    features: &[String],
+    opts: &SelectOptions,
+) -> Result<(mutinfo_select::Selection, mutinfo_data::Encoding, usize)> {
+    let path = a.input.data.as_path();
+    let builder = a.encode.builder(&a.target, features)?;
+    let pb = progress::spinner("fitting (one pass over the input)");
+    let tally = scan.tally(&builder)?;
+    let encoding = tally.fit().map_err(|e| crate::error::in_file(path, e))?;
+    pb.finish_and_clear();
+    if encoding.cardinality(&encoding.target) < 2 {
+        return Err(CliError::input(
+            path,
+            format!("target column {} has a single class", a.target),
+        ));
+    }
+    let steps = opts.k.unwrap_or(features.len()).min(features.len());
+    let pb = progress::bar(steps as u64, "selecting (one pass per step)");
+    let bar = pb.clone();
+    let opts = opts.clone().progress(move |s| bar.set_position(s as u64));
+    let sel = mutinfo_select::select_counted(&scan.counter(&encoding), &opts);
+    pb.finish_and_clear();
+    Ok((sel?, encoding, tally.rows() as usize))
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn scan_select(
+    _: &SelectArgs,
+    scan: &Never,
+    _: &[String],
+    _: &SelectOptions,
+) -> Result<(mutinfo_select::Selection, mutinfo_data::Encoding, usize)> {
+    match *scan {}
 }
 
 /// Runs `mutinfo select`.
@@ -121,7 +196,24 @@ pub fn run(a: &SelectArgs) -> Result<()> {
         ],
     )?;
     let path = a.input.data.as_path();
-    let (batches, features) = a.input.open_for(&a.encode, &a.target)?;
+    let engine = a.engine.engine()?;
+    if engine == Engine::DataFusion && (estimator.is_some() || a.alpha.is_some()) {
+        return Err(CliError::Usage(
+            "--engine datafusion counts codes: no --estimator, and stop with -k or --threshold \
+             (--alpha's G-test needs the codes in memory)"
+                .into(),
+        ));
+    }
+    let (batches, features, scan) = match engine {
+        Engine::Memory => {
+            let (b, f) = a.input.open_for(&a.encode, &a.target)?;
+            (Some(b), f, None)
+        }
+        Engine::DataFusion => {
+            let (scan, f) = open_scan(a)?;
+            (None, f, Some(scan))
+        }
+    };
     if let Some(k) = a.k.filter(|&k| k > features.len()) {
         // sklearn's SelectKBest raises here too: the request cannot be met.
         return Err(CliError::Usage(format!(
@@ -152,8 +244,12 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     if let Some(t) = a.threshold {
         opts = opts.threshold(t);
     }
-    let (sel, names, rows, encoding, continuous) = match estimator {
-        None => {
+    let (sel, names, rows, encoding, continuous) = match (estimator, scan, batches) {
+        (None, Some(scan), _) => {
+            let (sel, encoding, rows) = scan_select(a, &scan, &features, &opts)?;
+            (sel, features.clone(), rows, Some(encoding), None)
+        }
+        (None, None, Some(batches)) => {
             let builder = a.encode.builder(&a.target, &features)?;
             let (encoding, enc) = crate::args::fit_stream(&builder, batches)?;
             crate::args::warn_identifiers(path, &enc);
@@ -171,7 +267,8 @@ pub fn run(a: &SelectArgs) -> Result<()> {
             pb.finish_and_clear();
             (sel?, enc.names, enc.target.len(), Some(encoding), None)
         }
-        Some(est) => {
+        (None, None, None) => unreachable!("one engine opened the input"),
+        (Some(est), _, batches) => {
             drop(batches);
             let pb = progress::spinner("reading");
             let table = a.input.read()?;

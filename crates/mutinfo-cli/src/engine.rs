@@ -1,0 +1,145 @@
+//! `--engine`: where the counting passes of `select` run.
+
+use clap::Args;
+
+use crate::error::{CliError, Result};
+
+/// Where the counts come from.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// memory: read the input into codes (default); datafusion: count out of core on
+    /// DataFusion's Parquet scan, one pass to fit the encoding and one per greedy round (the
+    /// input may be a Parquet file, a directory of Parquet files or a glob; needs a build
+    /// with --features datafusion). Both give the same selection and scores.
+    #[arg(long, default_value = "memory")]
+    pub engine: String,
+    /// DataFusion's memory pool with --engine datafusion, e.g. 300MB, 2GiB or bytes
+    /// (default: unbounded).
+    #[arg(long)]
+    pub memory_limit: Option<String>,
+}
+
+/// The engine asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Codes in memory.
+    Memory,
+    /// DataFusion passes.
+    DataFusion,
+}
+
+impl EngineArgs {
+    /// The engine of `--engine`; `--memory-limit` (checked here) only with datafusion.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for another name, a bad size, or `--memory-limit` with the memory
+    /// engine.
+    pub fn engine(&self) -> Result<Engine> {
+        let e = match self.engine.as_str() {
+            "memory" => Engine::Memory,
+            "datafusion" => Engine::DataFusion,
+            other => {
+                return Err(CliError::Usage(format!(
+                    "--engine {other:?}: expected memory or datafusion"
+                )))
+            }
+        };
+        self.memory_limit()?;
+        if e == Engine::Memory && self.memory_limit.is_some() {
+            return Err(CliError::Usage(
+                "--memory-limit is for --engine datafusion (the memory engine holds the codes)"
+                    .into(),
+            ));
+        }
+        Ok(e)
+    }
+
+    /// `--memory-limit` in bytes.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for a size that does not parse or is zero.
+    pub fn memory_limit(&self) -> Result<Option<usize>> {
+        self.memory_limit.as_deref().map(parse_size).transpose()
+    }
+}
+
+/// `300MB`, `2GiB`, `1.5GB`, `4096`: decimal (KB, MB, GB, TB) or binary (KiB, MiB, GiB, TiB)
+/// units, any case, `B` optional.
+fn parse_size(s: &str) -> Result<usize> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--memory-limit {s:?}: give a size such as 300MB, 2GiB or a number of bytes"
+        ))
+    };
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().map_err(|_| bad())?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(bad()),
+    };
+    let bytes = (value * scale).round();
+    if !(bytes >= 1.0 && bytes < usize::MAX as f64) {
+        return Err(bad());
+    }
+    Ok(bytes as usize)
+}
+
+/// Opens the input on DataFusion with as many partitions as threads.
+///
+/// # Errors
+/// The scan's, naming the input.
+#[cfg(feature = "datafusion")]
+pub fn open_scan(path: &std::path::Path, a: &EngineArgs) -> Result<mutinfo_engine::Scan> {
+    crate::purge_delay(10);
+    let opts = mutinfo_engine::ScanOptions {
+        partitions: rayon::current_num_threads(),
+        memory_limit: a.memory_limit()?,
+        ..mutinfo_engine::ScanOptions::default()
+    };
+    Ok(mutinfo_engine::Scan::open(
+        &path.display().to_string(),
+        &opts,
+    )?)
+}
+
+/// Without the feature, `--engine datafusion` says how to get it.
+///
+/// # Errors
+/// Always [`CliError::Usage`].
+#[cfg(not(feature = "datafusion"))]
+pub fn unavailable() -> CliError {
+    CliError::Usage(
+        "--engine datafusion: this mutinfo was built without it; build with \
+         `cargo build --release -p mutinfo-cli --features datafusion`"
+            .into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("300MB").unwrap(), 300_000_000);
+        assert_eq!(parse_size("2GiB").unwrap(), 2 << 30);
+        assert_eq!(parse_size("1.5gb").unwrap(), 1_500_000_000);
+        assert_eq!(parse_size("4096").unwrap(), 4096);
+        assert_eq!(parse_size(" 64 KiB ").unwrap(), 65536);
+        for bad in ["", "MB", "-1MB", "0", "3 apples", "1e9", "nan"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Issue 17: `mutinfo select` on a directory of Parquet files with the memory engine and with
+--engine datafusion, in one run: wall time, CPU time, peak RSS, and whether the selections
+(names and scores) are the same.
+
+    cargo build --release -p mutinfo-cli --features datafusion
+    /work/venv/bin/python scripts/bench_engine.py [--rows 20000000] [--files 8] [--k 5]
+        [--threads 2] [--memory-limit 300MB] [--dir /tmp/mutinfo-engine-bench] [--bin PATH]
+
+Data (seeded, generated once into --dir and reused): --rows rows in --files files of 24
+int16 columns with values 0..9 and an int32 label that depends on f0, f1 and f2 (20 million
+rows: 1.04 GB as decoded Arrow arrays). Each engine runs `select DIR --target label
+--criterion jmi -k K` under /usr/bin/time -v with RAYON_NUM_THREADS=--threads.
+
+Targets (README, issue 17): datafusion peak RSS <= 300 MB, the same selection as memory, and
+the whole process within 3x of memory's wall time.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(d, rows, files):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(17)
+    per = rows // files
+    for f in range(files):
+        n = per if f < files - 1 else rows - per * (files - 1)
+        cols = {f"f{j}": rng.integers(0, 10, n, dtype=np.int16) for j in range(24)}
+        s = cols["f0"].astype(np.int32) + cols["f1"] // 3 + (cols["f2"] > 6)
+        y = ((s + rng.integers(0, 3, n)) % 4).astype(np.int32)
+        cols["label"] = y
+        pq.write_table(pa.table(cols), d / f"part-{f:03d}.parquet", row_group_size=1 << 20)
+    (d / "DONE").write_text(f"{rows} {files}\n")
+
+
+def timed(cmd, threads):
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-3000:]}")
+
+    def field(name):
+        return re.search(rf"{re.escape(name)}: (.*)", r.stderr).group(1).strip()
+
+    secs = 0.0
+    for part in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":"):
+        secs = secs * 60 + float(part)
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    rss = int(field("Maximum resident set size (kbytes)")) / 1024
+    return secs, cpu, rss, json.loads(r.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=20_000_000)
+    ap.add_argument("--files", type=int, default=8)
+    ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-limit", default="300MB")
+    ap.add_argument("--dir", default="/tmp/mutinfo-engine-bench")
+    ap.add_argument("--bin", default=str(ROOT / "target/release/mutinfo"))
+    a = ap.parse_args()
+    d = Path(a.dir) / f"{a.rows}x{a.files}"
+    if not (d / "DONE").exists():
+        generate(d, a.rows, a.files)
+    decoded = a.rows * (24 * 2 + 4) / 1e9
+    base = [a.bin, "--quiet", "select", str(d), "--target", "label", "--criterion", "jmi",
+            "-k", str(a.k), "--format", "json"]
+    runs = {
+        "memory": base + ["--engine", "memory"],
+        "datafusion": base + ["--engine", "datafusion", "--memory-limit", a.memory_limit],
+    }
+    res = {name: timed(cmd, a.threads) for name, cmd in runs.items()}
+    print(f"data: {a.rows} rows x 24 int16 columns + int32 label in {a.files} files "
+          f"({decoded:.2f} GB decoded), JMI k = {a.k}, {a.threads} thread(s)\n")
+    print("| engine | wall s | cpu s | peak RSS MB | selection |")
+    print("|---|---|---|---|---|")
+    for name, (wall, cpu, rss, out) in res.items():
+        names = ",".join(f["name"] for f in out["features"])
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {names} |")
+    mem, df = res["memory"], res["datafusion"]
+    same = mem[3]["features"] == df[3]["features"]
+    ratio = df[0] / mem[0]
+    checks = [
+        ("same selection and scores", same, ""),
+        (f"datafusion peak RSS <= 300 MB", df[2] <= 300, f"{df[2]:.0f} MB"),
+        ("datafusion within 3x of memory (wall)", ratio <= 3.0, f"{ratio:.2f}x"),
+    ]
+    print()
+    for name, ok, fig in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}  {fig}")
+    passes = a.k + 1
+    per_pass = a.rows / (df[0] / passes)
+    print(f"\ndatafusion: {passes} passes (fit + one per step), "
+          f"{per_pass / 1e6:.1f} M rows per second per pass on {a.threads} thread(s)")
+
+
+if __name__ == "__main__":
+    main()
