@@ -142,6 +142,45 @@ fn datafusion_selects_as_memory() {
             assert_eq!(m["rows"], f["rows"]);
         }
     }
+    // rank: the same scores from one counting pass, for every discrete estimator.
+    for est in [
+        "plugin",
+        "miller-madow",
+        "chao-shen",
+        "james-stein",
+        "grassberger",
+        "nsb",
+    ] {
+        let run = |engine: &str| {
+            let (code, out, err) = mutinfo(&[
+                "rank",
+                &d,
+                "--target",
+                "label",
+                "--format",
+                "json",
+                "--estimator",
+                est,
+                "--engine",
+                engine,
+            ]);
+            assert_eq!(code, 0, "{err}");
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        let (m, f) = (run("memory"), run("datafusion"));
+        assert_eq!(m["features"], f["features"], "{est}");
+        assert_eq!(m["rows"], f["rows"]);
+    }
+    let (code, _, err) = mutinfo(&[
+        "rank",
+        &d,
+        "--target",
+        "label",
+        "--engine",
+        "datafusion",
+        "--p-values",
+    ]);
+    assert_eq!(code, 2, "{err}");
     // Errors name the input: an unknown target.
     let (code, _, err) = mutinfo(&[
         "select",

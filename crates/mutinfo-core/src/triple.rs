@@ -146,6 +146,21 @@ impl TripleCounts {
         Ok(())
     }
 
+    /// The counts of `x`, of `y` and of `(x, y)` (`x`-major), summed over `z`.
+    pub fn pair_counts(&self) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+        let (cx, cy) = (self.cx as usize, self.cy as usize);
+        let mut xy = vec![0u64; cx * cy];
+        for t in self.cells.values() {
+            xy.iter_mut().zip(t).for_each(|(a, b)| *a += b);
+        }
+        let x = xy.chunks_exact(cy).map(|r| r.iter().sum()).collect();
+        let mut y = vec![0u64; cy];
+        for r in xy.chunks_exact(cy) {
+            y.iter_mut().zip(r).for_each(|(a, b)| *a += b);
+        }
+        (x, y, xy)
+    }
+
     /// Rows counted.
     pub fn total(&self) -> u64 {
         self.cells.values().flatten().sum()
@@ -275,6 +290,23 @@ mod tests {
             parts.merge(&p).unwrap();
         }
         assert_eq!(parts, a);
+        // Pair entropies from the counts are those of the codes, for every estimator.
+        let (cx, cy, cxy) = parts.pair_counts();
+        for est in [
+            crate::Estimator::PlugIn,
+            crate::Estimator::MillerMadow,
+            crate::Estimator::ChaoShen,
+            crate::Estimator::JamesStein,
+            crate::Estimator::Grassberger,
+            crate::Estimator::Nsb,
+        ] {
+            let want = crate::pair_entropies(&[&x], &y, est).unwrap()[0];
+            assert_eq!(
+                crate::PairEntropies::from_counts(est, &cx, &cy, &cxy),
+                want,
+                "{est:?}"
+            );
+        }
         assert!(TripleCounts::new(0, 3).is_err());
         assert!(parts.merge(&TripleCounts::new(4, 4).unwrap()).is_err());
     }

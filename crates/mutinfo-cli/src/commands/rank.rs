@@ -36,6 +36,8 @@ pub struct RankArgs {
     #[command(flatten)]
     pub encode: EncodeArgs,
     #[command(flatten)]
+    pub engine: crate::engine::EngineArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -91,6 +93,67 @@ pub fn refuse_other_family_flags(fam: &Family) -> Result<()> {
     }
 }
 
+/// `--engine datafusion`: one pass fits the encoding, one counts every feature against the
+/// target; the rows, features, scores (nats) and settings.
+#[cfg(feature = "datafusion")]
+fn scan_rank(
+    a: &RankArgs,
+    est: mutinfo_core::Estimator,
+) -> Result<(usize, Vec<String>, Vec<f64>, serde_json::Value)> {
+    use mutinfo_select::RoundCounts;
+    let path = a.input.data.as_path();
+    let scan = crate::engine::open_scan(path, &a.engine)?;
+    let names: Vec<String> = scan
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    if !names.iter().any(|c| c == &a.target) {
+        return Err(mutinfo_data::DataError::UnknownColumn {
+            path: path.display().to_string(),
+            column: a.target.clone(),
+            available: names.join(", "),
+        }
+        .into());
+    }
+    let features = a.encode.pick(path, &names, Some(&a.target))?;
+    let builder = a.encode.builder(&a.target, &features)?;
+    let pb = progress::spinner("fitting (one pass over the input)");
+    let tally = scan.tally(&builder)?;
+    let encoding = tally.fit().map_err(|e| crate::error::in_file(path, e))?;
+    if encoding.cardinality(&encoding.target) < 2 {
+        return Err(CliError::input(
+            path,
+            format!("target column {} has a single class", a.target),
+        ));
+    }
+    pb.set_message("counting (one pass)");
+    let tables = scan.counter(&encoding).count(&[])?;
+    pb.finish_and_clear();
+    let scores = tables
+        .iter()
+        .map(|t| {
+            let (x, y, xy) = t.pair_counts();
+            mutinfo_core::PairEntropies::from_counts(est, &x, &y, &xy).mutual_information(est)
+        })
+        .collect();
+    let settings = json!({
+        "estimator": est.name(), "binning": a.encode.discretize.binning, "bins": a.encode.discretize.bins,
+        "missing": a.encode.discretize.missing, "dropped_rows": 0, "engine": "datafusion",
+        "encoding": encoding,
+    });
+    Ok((tally.rows() as usize, features, scores, settings))
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn scan_rank(
+    _: &RankArgs,
+    _: mutinfo_core::Estimator,
+) -> Result<(usize, Vec<String>, Vec<f64>, serde_json::Value)> {
+    Err(crate::engine::unavailable())
+}
+
 /// Runs `mutinfo rank`.
 pub fn run(a: &RankArgs) -> Result<()> {
     let t0 = Instant::now();
@@ -108,8 +171,21 @@ pub fn run(a: &RankArgs) -> Result<()> {
         ],
     )?;
     let path = a.input.data.as_path();
+    if a.engine.engine()? == crate::engine::Engine::DataFusion {
+        let Family::Discrete(est) = fam else {
+            return Err(CliError::Usage(
+                "--engine datafusion counts codes: give a discrete --estimator".into(),
+            ));
+        };
+        if a.p_values {
+            return Err(CliError::Usage(
+                "--p-values needs the codes in memory (--engine memory)".into(),
+            ));
+        }
+        let (rows, features, scores, settings) = scan_rank(a, est)?;
+        return report(a, t0, rows, &features, scores, None, settings);
+    }
     let (batches, features) = a.input.open_for(&a.encode, &a.target)?;
-    let b = a.report.base;
     let (rows, scores, pvalues, settings): (usize, Vec<f64>, Option<Vec<f64>>, serde_json::Value) =
         match fam {
             Family::Discrete(est) => {
@@ -184,6 +260,20 @@ pub fn run(a: &RankArgs) -> Result<()> {
                 )
             }
         };
+    report(a, t0, rows, &features, scores, pvalues, settings)
+}
+
+/// Ranks and prints the scores (nats) of `features`.
+fn report(
+    a: &RankArgs,
+    t0: Instant,
+    rows: usize,
+    features: &[String],
+    scores: Vec<f64>,
+    pvalues: Option<Vec<f64>>,
+    settings: serde_json::Value,
+) -> Result<()> {
+    let b = a.report.base;
     let mut ranked: Vec<Ranked> = features
         .iter()
         .enumerate()

@@ -27,6 +27,36 @@ impl PairEntropies {
     pub fn mutual_information(&self, estimator: Estimator) -> f64 {
         super::clamp(estimator, self.h_x + self.h_y - self.h_xy)
     }
+
+    /// The entropies of a pair given by its counts — `x` and `y` the marginals, `xy` the
+    /// `x`-major table (`xy[a · |y| + b]`) — as [`pair_entropies`] computes them from the
+    /// codes when it counts the pair densely (its usual route), the same floats: for counts
+    /// merged from parts of the data ([`crate::TripleCounts::pair_counts`]).
+    pub fn from_counts(est: Estimator, x: &[u64], y: &[u64], xy: &[u64]) -> Self {
+        let n: u64 = y.iter().sum();
+        let ky = y.iter().filter(|&&c| c > 0).count() as u64;
+        let kx = x.iter().filter(|&&c| c > 0).count() as u64;
+        let h_xy = if est == Estimator::PlugIn {
+            if n == 0 {
+                0.0
+            } else {
+                let nl = NLogNTable::new(n);
+                let mut sum = NLogNSum::ZERO;
+                for &c in xy {
+                    nl.add(&mut sum, c);
+                }
+                crate::exact::fixed_to_f64(nl.scaled_entropy(sum, n)) / n as f64
+            }
+        } else {
+            let v: Vec<u64> = xy.iter().copied().filter(|&c| c > 0).collect();
+            est.entropy(&v, kx * ky)
+        };
+        PairEntropies {
+            h_x: est.entropy(x, kx),
+            h_y: est.entropy(y, ky),
+            h_xy,
+        }
+    }
 }
 
 /// Entropy of one column.
