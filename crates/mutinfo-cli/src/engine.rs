@@ -114,6 +114,64 @@ pub fn open_scan(path: &std::path::Path, a: &EngineArgs) -> Result<mutinfo_engin
     )?)
 }
 
+/// The input opened on DataFusion, and its feature columns (picked as the memory engine
+/// picks them, the target checked).
+///
+/// # Errors
+/// The scan's; an unknown target naming the input and its columns.
+#[cfg(feature = "datafusion")]
+pub fn open_for(
+    path: &std::path::Path,
+    a: &EngineArgs,
+    encode: &crate::args::EncodeArgs,
+    target: &str,
+) -> Result<(mutinfo_engine::Scan, Vec<String>)> {
+    let scan = open_scan(path, a)?;
+    let names: Vec<String> = scan
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    if !names.iter().any(|c| c == target) {
+        return Err(mutinfo_data::DataError::UnknownColumn {
+            path: path.display().to_string(),
+            column: target.to_string(),
+            available: names.join(", "),
+        }
+        .into());
+    }
+    let features = encode.pick(path, &names, Some(target))?;
+    Ok((scan, features))
+}
+
+/// The fit pass: the encoding of the target and `features` (as the memory engine fits it)
+/// and the rows read, with a spinner; a target with a single class is an error.
+///
+/// # Errors
+/// The scan's and the fit's, naming the input.
+#[cfg(feature = "datafusion")]
+pub fn fit(
+    scan: &mutinfo_engine::Scan,
+    path: &std::path::Path,
+    encode: &crate::args::EncodeArgs,
+    target: &str,
+    features: &[String],
+) -> Result<(mutinfo_data::Encoding, usize)> {
+    let builder = encode.builder(target, features)?;
+    let pb = crate::progress::spinner("fitting (one pass over the input)");
+    let tally = scan.tally(&builder)?;
+    let encoding = tally.fit().map_err(|e| crate::error::in_file(path, e))?;
+    pb.finish_and_clear();
+    if encoding.cardinality(&encoding.target) < 2 {
+        return Err(CliError::input(
+            path,
+            format!("target column {target} has a single class"),
+        ));
+    }
+    Ok((encoding, tally.rows() as usize))
+}
+
 /// Without the feature, `--engine datafusion` says how to get it.
 ///
 /// # Errors

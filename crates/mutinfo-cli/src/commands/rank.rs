@@ -102,32 +102,9 @@ fn scan_rank(
 ) -> Result<(usize, Vec<String>, Vec<f64>, serde_json::Value)> {
     use mutinfo_select::RoundCounts;
     let path = a.input.data.as_path();
-    let scan = crate::engine::open_scan(path, &a.engine)?;
-    let names: Vec<String> = scan
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    if !names.iter().any(|c| c == &a.target) {
-        return Err(mutinfo_data::DataError::UnknownColumn {
-            path: path.display().to_string(),
-            column: a.target.clone(),
-            available: names.join(", "),
-        }
-        .into());
-    }
-    let features = a.encode.pick(path, &names, Some(&a.target))?;
-    let builder = a.encode.builder(&a.target, &features)?;
-    let pb = progress::spinner("fitting (one pass over the input)");
-    let tally = scan.tally(&builder)?;
-    let encoding = tally.fit().map_err(|e| crate::error::in_file(path, e))?;
-    if encoding.cardinality(&encoding.target) < 2 {
-        return Err(CliError::input(
-            path,
-            format!("target column {} has a single class", a.target),
-        ));
-    }
+    let (scan, features) = crate::engine::open_for(path, &a.engine, &a.encode, &a.target)?;
+    let (encoding, rows) = crate::engine::fit(&scan, path, &a.encode, &a.target, &features)?;
+    let pb = progress::spinner("counting (one pass)");
     pb.set_message("counting (one pass)");
     let tables = scan.counter(&encoding).count(&[])?;
     pb.finish_and_clear();
@@ -143,7 +120,7 @@ fn scan_rank(
         "missing": a.encode.discretize.missing, "dropped_rows": 0, "engine": "datafusion",
         "encoding": encoding,
     });
-    Ok((tally.rows() as usize, features, scores, settings))
+    Ok((rows, features, scores, settings))
 }
 
 #[cfg(not(feature = "datafusion"))]

@@ -73,27 +73,10 @@ fn continuous_estimator(name: &str) -> Result<mutinfo_continuous::Estimator> {
     }
 }
 
-/// The input opened on DataFusion, and its feature columns (as the memory engine picks
-/// them).
+/// The input opened on DataFusion, and its feature columns.
 #[cfg(feature = "datafusion")]
 fn open_scan(a: &SelectArgs) -> Result<(mutinfo_engine::Scan, Vec<String>)> {
-    let scan = crate::engine::open_scan(&a.input.data, &a.engine)?;
-    let names: Vec<String> = scan
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    if !names.iter().any(|c| c == &a.target) {
-        return Err(mutinfo_data::DataError::UnknownColumn {
-            path: a.input.data.display().to_string(),
-            column: a.target.clone(),
-            available: names.join(", "),
-        }
-        .into());
-    }
-    let features = a.encode.pick(&a.input.data, &names, Some(&a.target))?;
-    Ok((scan, features))
+    crate::engine::open_for(&a.input.data, &a.engine, &a.encode, &a.target)
 }
 
 #[cfg(not(feature = "datafusion"))]
@@ -114,25 +97,14 @@ fn scan_select(
     features: &[String],
     opts: &SelectOptions,
 ) -> Result<(mutinfo_select::Selection, mutinfo_data::Encoding, usize)> {
-    let path = a.input.data.as_path();
-    let builder = a.encode.builder(&a.target, features)?;
-    let pb = progress::spinner("fitting (one pass over the input)");
-    let tally = scan.tally(&builder)?;
-    let encoding = tally.fit().map_err(|e| crate::error::in_file(path, e))?;
-    pb.finish_and_clear();
-    if encoding.cardinality(&encoding.target) < 2 {
-        return Err(CliError::input(
-            path,
-            format!("target column {} has a single class", a.target),
-        ));
-    }
+    let (encoding, rows) = crate::engine::fit(scan, &a.input.data, &a.encode, &a.target, features)?;
     let steps = opts.k.unwrap_or(features.len()).min(features.len());
     let pb = progress::bar(steps as u64, "selecting (one pass per step)");
     let bar = pb.clone();
     let opts = opts.clone().progress(move |s| bar.set_position(s as u64));
     let sel = mutinfo_select::select_counted(&scan.counter(&encoding), &opts);
     pb.finish_and_clear();
-    Ok((sel?, encoding, tally.rows() as usize))
+    Ok((sel?, encoding, rows))
 }
 
 #[cfg(not(feature = "datafusion"))]
