@@ -1033,6 +1033,9 @@ impl Encoding {
         };
         match (enc, raw) {
             (ColumnEncoding::Numeric { bins, .. }, Raw::Num(v)) => {
+                // The fit's coder (a table over a short integer range, a scan of few edges):
+                // the codes of `code_of`, without a search per value.
+                let coder = crate::discretize::EdgeCoder::new(bins, rows.len());
                 for (&row, x) in rows.iter().zip(v) {
                     out.push(match x {
                         None => miss(row)?,
@@ -1043,7 +1046,7 @@ impl Encoding {
                                 value: *x,
                             })
                         }
-                        Some(x) => match bins.code_of(*x) {
+                        Some(x) => match coder.code(*x) {
                             Some(c) => c,
                             None => unseen(row, x.to_string())?,
                         },

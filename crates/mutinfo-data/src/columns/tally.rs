@@ -20,7 +20,7 @@ use arrow::array::RecordBatch;
 use arrow_schema::Schema;
 
 use super::{cardinality, DatasetBuilder, Encoding, Missing};
-use crate::discretize::{Binning, FittedBins};
+use crate::discretize::{small_int_histogram, small_int_range, Binning, FittedBins};
 use crate::error::{DataError, Result};
 use crate::gather::{Gathered, Kind, Resolver, Store, MISSING};
 use crate::ColumnEncoding;
@@ -144,13 +144,24 @@ impl TableTally {
                 c.inf = c.inf.or(g.first_inf.map(|(_, v)| v));
             }
             match (&mut c.values, g.store) {
-                (Values::Num(h), Store::Num(v)) => {
-                    for x in v {
-                        if !x.is_nan() {
-                            *h.entry(x.to_bits()).or_insert(0) += 1;
+                (Values::Num(h), Store::Num(v)) => match small_int_range(&v) {
+                    // Whole numbers in a short range (no NaN, no −0): counted densely, one
+                    // map update per distinct value instead of one per row.
+                    Some((lo, hi)) => {
+                        let counts = small_int_histogram(&v, lo, (hi - lo + 1) as usize);
+                        for (i, c) in counts.into_iter().enumerate().filter(|p| p.1 > 0) {
+                            let bits = ((lo + i as i64) as f64).to_bits();
+                            *h.entry(bits).or_insert(0) += u64::from(c);
                         }
                     }
-                }
+                    None => {
+                        for x in v {
+                            if !x.is_nan() {
+                                *h.entry(x.to_bits()).or_insert(0) += 1;
+                            }
+                        }
+                    }
+                },
                 (Values::Int(s), Store::Int(d)) => {
                     let used = used_levels(&d.codes, d.levels.len());
                     s.extend(d.levels.into_iter().zip(used).filter(|p| p.1).map(|p| p.0));
