@@ -3,7 +3,7 @@
 //! Exact counting passes over data that need not fit in memory, for the same selections and
 //! scores as the in-memory engine.
 //!
-//! With the `datafusion` feature, [`Scan`] reads a Parquet file, a directory of Parquet files
+//! With the `datafusion` feature, `Scan` reads a Parquet file, a directory of Parquet files
 //! or a glob through Apache DataFusion's Parquet scan (partitions in parallel, memory bounded
 //! by its memory pool) and makes two kinds of pass over it, each a fold of record batches into
 //! integer partial states, one per partition, merged exactly:
