@@ -18,11 +18,11 @@ the whole process within 3x of memory's wall time.
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,23 +43,6 @@ def generate(d, rows, files):
         cols["label"] = y
         pq.write_table(pa.table(cols), d / f"part-{f:03d}.parquet", row_group_size=1 << 20)
     (d / "DONE").write_text(f"{rows} {files}\n")
-
-
-def timed(cmd, threads):
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
-    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-3000:]}")
-
-    def field(name):
-        return re.search(rf"{re.escape(name)}: (.*)", r.stderr).group(1).strip()
-
-    secs = 0.0
-    for part in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":"):
-        secs = secs * 60 + float(part)
-    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-    rss = int(field("Maximum resident set size (kbytes)")) / 1024
-    return secs, cpu, rss, json.loads(r.stdout)
 
 
 def main():
@@ -87,22 +70,24 @@ def main():
           f"({decoded:.2f} GB decoded), JMI k = {a.k}, {a.threads} thread(s)\n")
     print("| engine | wall s | cpu s | peak RSS MB | selection |")
     print("|---|---|---|---|---|")
-    for name, (wall, cpu, rss, out) in res.items():
-        names = ",".join(f["name"] for f in out["features"])
-        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {names} |")
+    for p in res.values():
+        p["out"] = json.loads(p["stdout"])
+    for name, p in res.items():
+        names = ",".join(f["name"] for f in p["out"]["features"])
+        print(f"| {name} | {p['wall']:.1f} | {p['cpu']:.1f} | {p['rss_mb']:.0f} | {names} |")
     mem, df = res["memory"], res["datafusion"]
-    same = mem[3]["features"] == df[3]["features"]
-    ratio = df[0] / mem[0]
+    same = mem["out"]["features"] == df["out"]["features"]
+    ratio = df["wall"] / mem["wall"]
     checks = [
         ("same selection and scores", same, ""),
-        (f"datafusion peak RSS <= 300 MB", df[2] <= 300, f"{df[2]:.0f} MB"),
+        ("datafusion peak RSS <= 300 MB", df["rss_mb"] <= 300, f"{df['rss_mb']:.0f} MB"),
         ("datafusion within 3x of memory (wall)", ratio <= 3.0, f"{ratio:.2f}x"),
     ]
     print()
     for name, ok, fig in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}  {fig}")
     passes = a.k + 1
-    per_pass = a.rows / (df[0] / passes)
+    per_pass = a.rows / (df["wall"] / passes)
     print(f"\ndatafusion: {passes} passes (fit + one per step), "
           f"{per_pass / 1e6:.1f} M rows per second per pass on {a.threads} thread(s)")
 

@@ -33,12 +33,14 @@ On a shared 2-core machine, CPU times are the steadier figure; both are printed.
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import timed  # noqa: E402
 
 import numpy as np
 import pyarrow as pa
@@ -94,24 +96,6 @@ def gen_million(path):
     x = [rng.integers(0, 100, size=n, dtype=np.int32) for _ in range(50)]
     y = ((x[0] // 20 + x[1] // 50 + x[2] // 34) % 3).astype(np.int32)
     write_parquet(path, x, y)
-
-
-def timed(cmd, threads):
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
-    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-3000:]}")
-
-    def field(name):
-        return re.search(rf"{re.escape(name)}: (.*)", r.stderr).group(1).strip()
-
-    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
-    secs = 0.0
-    for part in wall.split(":"):
-        secs = secs * 60 + float(part)
-    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-    rss_mb = int(field("Maximum resident set size (kbytes)")) / 1024
-    return {"wall": secs, "cpu": cpu, "rss_mb": rss_mb, "stdout": r.stdout}
 
 
 def compute(bins, data, k, threads, tmp):

@@ -136,14 +136,6 @@ impl TermSource for CountedSource<'_> {
         exact_relevance(rel, &self.unit)
     }
 
-    fn reports(&self, crit: Criterion) -> (bool, bool) {
-        match crit.need() {
-            Need::Pair => (true, false),
-            Need::Triple => (true, true),
-            _ => (false, false),
-        }
-    }
-
     fn extend_joint(&self, joint: Option<Vec<usize>>, newest: usize) -> Result<Vec<usize>> {
         let mut j = joint.unwrap_or_default();
         j.push(newest);

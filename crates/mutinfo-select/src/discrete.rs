@@ -117,14 +117,6 @@ impl TermSource for DiscreteSource<'_> {
         exact_relevance(rel, &self.unit)
     }
 
-    fn reports(&self, crit: Criterion) -> (bool, bool) {
-        match crit.need() {
-            Need::Pair => (true, false),
-            Need::Triple => (true, true),
-            _ => (false, false),
-        }
-    }
-
     fn extend_joint(&self, joint: Option<Codes>, newest: usize) -> Result<Codes> {
         let x = self.x.column(newest);
         Ok(match joint {

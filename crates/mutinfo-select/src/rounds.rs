@@ -1,6 +1,6 @@
 //! The greedy round loop shared by every estimator family.
 
-use crate::criterion::Criterion;
+use crate::criterion::{Criterion, Need};
 use crate::error::Result;
 use crate::options::SelectOptions;
 use crate::result::{RoundScores, Selection, Step, StopReason};
@@ -43,8 +43,15 @@ pub(crate) trait TermSource: Sync {
     ) -> Result<Self::Score>;
     /// The score of the first round: the relevance.
     fn relevance_score(&self, rel: Self::Term) -> Self::Score;
-    /// Whether the steps report `Σ I(X;X_s)` and `Σ I(X;X_s|Y)` for this criterion.
-    fn reports(&self, crit: Criterion) -> (bool, bool);
+    /// Whether the steps report `Σ I(X;X_s)` and `Σ I(X;X_s|Y)` for this criterion: by
+    /// default, what the criterion's kernel computes ([`Need`]).
+    fn reports(&self, crit: Criterion) -> (bool, bool) {
+        match crit.need() {
+            Need::Pair => (true, false),
+            Need::Triple => (true, true),
+            _ => (false, false),
+        }
+    }
     /// The joint of the selected set extended by the newest feature.
     fn extend_joint(&self, joint: Option<Self::Joint>, newest: usize) -> Result<Self::Joint>;
     /// The p-value of `I(X_j;Y|X_S)` (`I(X_j;Y)` without a joint).

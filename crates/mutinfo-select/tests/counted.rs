@@ -48,28 +48,6 @@ impl RoundCounts for InMemory<'_> {
     }
 }
 
-fn criteria() -> Vec<Criterion> {
-    vec![
-        Criterion::Mim,
-        Criterion::Mifs { beta: 0.5 },
-        Criterion::Mrmr,
-        Criterion::MrmrQuotient,
-        Criterion::Jmi,
-        Criterion::Cmim,
-        Criterion::CmimUncapped,
-        Criterion::Disr,
-        Criterion::Icap,
-        Criterion::Cife,
-        Criterion::CondMi,
-        Criterion::Jmim,
-        Criterion::Njmim,
-        Criterion::BetaGamma {
-            beta: 0.25,
-            gamma: 0.75,
-        },
-    ]
-}
-
 fn data(n: usize, p: usize, seed: u64, dup: bool) -> (CodeMatrix, Codes) {
     let mut s = seed | 1;
     let mut next = move || {
@@ -115,7 +93,7 @@ proptest! {
         threshold in prop_oneof![Just(None), Just(Some(0.01))],
     ) {
         let (x, y) = data(n, p, seed, dup);
-        for c in criteria() {
+        for c in Criterion::all() {
             let mut opts = SelectOptions::new(c).k(k);
             opts.threshold = threshold;
             let src = InMemory { x: &x, y: &y, parts, passes: Default::default() };
