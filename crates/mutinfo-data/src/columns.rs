@@ -281,7 +281,7 @@ pub struct EncodedColumns {
 }
 
 /// Fits an [`Encoding`]: target, features, binning, missing policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DatasetBuilder {
     target: String,
     features: Option<Vec<String>>,

@@ -20,7 +20,7 @@ use crate::io::{group_size, ParquetColumns};
 pub(crate) const MISSING: u32 = u32::MAX;
 
 /// How one column is gathered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Kind {
     /// Numbers, to be binned.
     Num,

@@ -73,7 +73,11 @@ fn tally_in_parts(
         let mut t = builder.tally(schema)?;
         t.add_batch(b, numbered.then_some(offset))?;
         offset += b.num_rows();
-        parts.push(t);
+        // Parts travel between the nodes of a cluster as JSON.
+        let json = serde_json::to_string(&t).unwrap();
+        let back: TableTally = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        parts.push(back);
     }
     let mut all = builder.tally(schema)?;
     for p in parts.into_iter().rev() {
@@ -168,4 +172,21 @@ fn unsupported_settings_and_mixed_parts_are_refused() {
     // No rows: the fit names the column.
     let empty = a.tally(&schema).unwrap();
     assert!(empty.fit().unwrap_err().to_string().contains("label"));
+}
+
+#[test]
+fn infinities_survive_a_json_round_trip() {
+    let (schema, mut data) = table(40, 3, false);
+    data[17].1 = f64::NEG_INFINITY;
+    let builder = DatasetBuilder::new("label");
+    for numbered in [Some(0), None] {
+        let mut t = builder.tally(&schema).unwrap();
+        let _ = t.add_batch(&batch(&schema, &data), numbered);
+        let back: TableTally = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(
+            back.fit().map(|_| ()).unwrap_err().to_string(),
+            t.fit().map(|_| ()).unwrap_err().to_string()
+        );
+    }
 }

@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use arrow::array::RecordBatch;
 use arrow_schema::Schema;
+use serde::{Deserialize, Serialize};
 
 use super::{cardinality, DatasetBuilder, Encoding, Missing};
 use crate::discretize::{small_int_histogram, small_int_range, Binning, FittedBins};
@@ -26,7 +27,7 @@ use crate::gather::{Gathered, Kind, Resolver, Store, MISSING};
 use crate::ColumnEncoding;
 
 /// What one column's values were, so far.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Values {
     /// Numbers: how many times each value (by its bits) occurred.
     Num(HashMap<u64, u64>),
@@ -37,7 +38,7 @@ enum Values {
 }
 
 /// One used column's tally.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct ColumnTally {
     name: String,
     values: Values,
@@ -45,19 +46,58 @@ struct ColumnTally {
     missing: u64,
     /// The first missing row and the first ±∞ (row, value), when the rows were numbered.
     first_missing: Option<usize>,
+    #[serde(with = "bits::pair")]
     first_inf: Option<(usize, f64)>,
     /// A ±∞ seen in a part whose rows were not numbered.
+    #[serde(with = "bits::value")]
     inf: Option<f64>,
 }
 
 /// The tally of a table's used columns (target first, then the features), built by
 /// [`DatasetBuilder::tally`]; see the module docs.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It serializes (serde) so that the parts of a distributed fit can travel between nodes;
+/// the ±∞ it records travel as their bits, which every format carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableTally {
     builder: DatasetBuilder,
     columns: Vec<ColumnTally>,
     kinds: Vec<Kind>,
     rows: u64,
+}
+
+/// ±∞ as their bits: JSON has no infinities.
+mod bits {
+    pub(super) mod value {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            v.map(f64::to_bits).serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<f64>, D::Error> {
+            Ok(Option::<u64>::deserialize(d)?.map(f64::from_bits))
+        }
+    }
+
+    pub(super) mod pair {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(
+            v: &Option<(usize, f64)>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.map(|(r, x)| (r, x.to_bits())).serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<(usize, f64)>, D::Error> {
+            Ok(Option::<(usize, u64)>::deserialize(d)?.map(|(r, x)| (r, f64::from_bits(x))))
+        }
+    }
 }
 
 impl DatasetBuilder {
