@@ -14,6 +14,9 @@ pub enum EngineError {
         /// The engine's message.
         message: String,
     },
+    /// A cluster process (scheduler, executor) could not start or failed.
+    #[error("{0}")]
+    Cluster(String),
     /// Reading or encoding a value failed.
     #[error(transparent)]
     Data(#[from] mutinfo_data::DataError),

@@ -2,16 +2,24 @@
 
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
+use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
-use futures::StreamExt;
-use mutinfo_core::{joint_keys, Codes, TripleCounts};
+use datafusion::prelude::{ident, Expr, ParquetReadOptions, SessionConfig, SessionContext};
+use mutinfo_core::TripleCounts;
 use mutinfo_data::{DatasetBuilder, Encoding, TableTally};
 use mutinfo_select::{RoundCounts, SelectError};
 
+use crate::aggregate::{result_bytes, Pass, PassFunction};
 use crate::error::{EngineError, Result};
+
+/// The engine's message, without DataFusion's wrapping of it.
+pub(crate) fn message(e: DataFusionError) -> String {
+    match e.find_root() {
+        DataFusionError::External(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// How a [`Scan`] reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +46,10 @@ impl Default for ScanOptions {
 /// A Parquet input (one file, a directory of `.parquet` files, or a glob such as
 /// `data/part-*.parquet`) opened on DataFusion, and the passes made over it.
 pub struct Scan {
+    /// The input as given.
     path: String,
+    /// The input as the engine reads it.
+    read_path: String,
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
     schema: SchemaRef,
@@ -57,6 +68,45 @@ impl Scan {
     /// [`EngineError::Engine`] naming the input when it cannot be listed or read, holds no
     /// Parquet file, or its files' schemas differ.
     pub fn open(path: &str, opts: &ScanOptions) -> Result<Self> {
+        Self::start(path, opts, |_, config, memory_limit| {
+            let mut env = RuntimeEnvBuilder::new();
+            if let Some(limit) = memory_limit {
+                env = env.with_memory_limit(limit, 1.0);
+            }
+            Ok(SessionContext::new_with_config_rt(config, env.build_arc()?))
+        })
+    }
+
+    /// Opens `path` on the Ballista cluster whose scheduler is at `scheduler` (`HOST:PORT`):
+    /// passes run as jobs on its executors, which must see `path` (made absolute here) as
+    /// this process does. `opts.partitions` is the number of partitions the input is read
+    /// in; `opts.memory_limit` is left to the executors (`mutinfo cluster executor
+    /// --memory-limit`).
+    ///
+    /// # Errors
+    /// As [`Scan::open`]; [`EngineError::Engine`] when the scheduler cannot be reached.
+    #[cfg(feature = "ballista")]
+    pub fn connect(scheduler: &str, path: &str, opts: &ScanOptions) -> Result<Self> {
+        let absolute = std::path::absolute(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_string());
+        let mut scan = Self::start(&absolute, opts, |runtime, config, _| {
+            runtime.block_on(crate::cluster::client(scheduler, config))
+        })?;
+        scan.path = path.to_string();
+        scan.read_path = absolute;
+        Ok(scan)
+    }
+
+    /// A scan of `path` on the session `context` makes.
+    fn start<F>(path: &str, opts: &ScanOptions, context: F) -> Result<Self>
+    where
+        F: FnOnce(
+            &tokio::runtime::Runtime,
+            SessionConfig,
+            Option<usize>,
+        ) -> std::result::Result<SessionContext, DataFusionError>,
+    {
         let partitions = opts.partitions.max(1);
         let err = |e: &dyn std::fmt::Display| EngineError::Engine {
             path: path.to_string(),
@@ -65,29 +115,24 @@ impl Scan {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .thread_name("mutinfo-scan")
+            .enable_all()
             .build()
             .map_err(|e| err(&e))?;
-        let mut env = RuntimeEnvBuilder::new();
-        if let Some(limit) = opts.memory_limit {
-            env = env.with_memory_limit(limit, 1.0);
-        }
-        let env = env.build_arc().map_err(|e| err(&e))?;
         let config = SessionConfig::new()
             .with_target_partitions(partitions)
             .with_batch_size(opts.batch_size.max(1));
-        let ctx = SessionContext::new_with_config_rt(config, env);
+        let ctx = context(&runtime, config, opts.memory_limit).map_err(|e| err(&e))?;
         let schema = runtime
             .block_on(async {
                 let df = ctx
                     .read_parquet(path, ParquetReadOptions::default())
                     .await?;
-                Ok::<_, datafusion::error::DataFusionError>(Arc::new(
-                    df.schema().as_arrow().clone(),
-                ))
+                Ok::<_, DataFusionError>(Arc::new(df.schema().as_arrow().clone()))
             })
             .map_err(|e| err(&e))?;
         Ok(Scan {
             path: path.to_string(),
+            read_path: path.to_string(),
             runtime,
             ctx,
             schema,
@@ -104,52 +149,26 @@ impl Scan {
         self.schema.clone()
     }
 
-    /// Folds the record batches of `columns` into one state per partition, partitions in
-    /// parallel; the states in partition order.
-    fn fold<S, I, F>(&self, columns: &[&str], init: I, step: F) -> Result<Vec<S>>
-    where
-        S: Send + 'static,
-        I: Fn() -> S + Send + Sync + 'static,
-        F: Fn(&mut S, &RecordBatch) -> Result<()> + Send + Sync + 'static,
-    {
-        let err = |e: &dyn std::fmt::Display| EngineError::Engine {
+    /// Runs one pass: the aggregate of `pass` over every row, its JSON result.
+    fn run(&self, pass: Pass) -> Result<Vec<u8>> {
+        let err = |e: DataFusionError| EngineError::Engine {
             path: self.path.clone(),
-            message: e.to_string(),
+            message: message(e),
         };
-        let (init, step) = (Arc::new(init), Arc::new(step));
-        self.runtime.block_on(async {
-            let df = self
-                .ctx
-                .read_parquet(self.path.as_str(), ParquetReadOptions::default())
-                .await
-                .map_err(|e| err(&e))?
-                .select_columns(columns)
-                .map_err(|e| err(&e))?;
-            let streams = df.execute_stream_partitioned().await.map_err(|e| err(&e))?;
-            let tasks: Vec<_> = streams
-                .into_iter()
-                .map(|mut stream| {
-                    let (init, step) = (init.clone(), step.clone());
-                    let path = self.path.clone();
-                    tokio::spawn(async move {
-                        let mut state = init();
-                        while let Some(batch) = stream.next().await {
-                            let batch = batch.map_err(|e| EngineError::Engine {
-                                path: path.clone(),
-                                message: e.to_string(),
-                            })?;
-                            step(&mut state, &batch)?;
-                        }
-                        Ok::<S, EngineError>(state)
-                    })
-                })
-                .collect();
-            let mut states = Vec::with_capacity(tasks.len());
-            for t in tasks {
-                states.push(t.await.map_err(|e| err(&e))??);
-            }
-            Ok(states)
-        })
+        let args: Vec<Expr> = pass.columns().iter().map(ident).collect();
+        let f = PassFunction::new(pass).map_err(err)?.udaf();
+        self.runtime
+            .block_on(async {
+                let batches = self
+                    .ctx
+                    .read_parquet(self.read_path.as_str(), ParquetReadOptions::default())
+                    .await?
+                    .aggregate(vec![], vec![f.call(args).alias("counts")])?
+                    .collect()
+                    .await?;
+                result_bytes(&batches)
+            })
+            .map_err(err)
     }
 
     /// The first pass: the tally of the columns `builder` uses, over every row.
@@ -158,19 +177,16 @@ impl Scan {
     /// As [`DatasetBuilder::tally`] and [`TableTally::add_batch`]; the scan's errors.
     pub fn tally(&self, builder: &DatasetBuilder) -> Result<TableTally> {
         let empty = builder.tally(&self.schema)?;
-        let names: Vec<String> = empty.column_names().iter().map(|s| s.to_string()).collect();
-        let cols: Vec<&str> = names.iter().map(String::as_str).collect();
-        let seed = empty.clone();
-        let parts = self.fold(
-            &cols,
-            move || seed.clone(),
-            |t: &mut TableTally, b| Ok(t.add_batch(b, None)?),
-        )?;
-        let mut all = empty;
-        for p in parts {
-            all.merge(p)?;
-        }
-        Ok(all)
+        let bytes = self.run(Pass::Tally(empty))?;
+        self.decode(&bytes)
+    }
+
+    /// A pass's result read back.
+    fn decode<T: serde::de::DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
+        serde_json::from_slice(bytes).map_err(|e| EngineError::Engine {
+            path: self.path.clone(),
+            message: format!("a pass's result does not read back: {e}"),
+        })
     }
 
     /// The encoding [`DatasetBuilder::fit`] would make of the whole input (one pass).
@@ -200,52 +216,11 @@ pub struct RoundCounter<'a> {
 
 impl RoundCounter<'_> {
     fn pass(&self, given: &[usize]) -> Result<Vec<TripleCounts>> {
-        let enc = Arc::new(self.encoding.clone());
-        let names: Vec<String> = std::iter::once(enc.target.name().to_string())
-            .chain(enc.features.iter().map(|f| f.name().to_string()))
-            .collect();
-        let cols: Vec<&str> = names.iter().map(String::as_str).collect();
-        let cy = enc.cardinality(&enc.target);
-        let empty = enc
-            .features
-            .iter()
-            .map(|f| TripleCounts::new(enc.cardinality(f), cy))
-            .collect::<mutinfo_core::Result<Vec<_>>>()?;
-        let given = given.to_vec();
-        let step_enc = enc.clone();
-        let parts = self.scan.fold(
-            &cols,
-            move || empty.clone(),
-            move |tables: &mut Vec<TripleCounts>, batch| {
-                let (features, target, _) = step_enc.transform_batch(batch, 0)?;
-                let z = if given.is_empty() {
-                    None
-                } else {
-                    let cols: Vec<&Codes> = given.iter().map(|&g| &features[g]).collect();
-                    Some(joint_keys(&cols)?)
-                };
-                for (t, x) in tables.iter_mut().zip(&features) {
-                    t.add(x, z.as_deref(), &target)?;
-                }
-                Ok(())
-            },
-        )?;
-        let mut parts = parts.into_iter();
-        let mut all = parts.next().unwrap_or_default();
-        for p in parts {
-            for (a, b) in all.iter_mut().zip(&p) {
-                a.merge(b)?;
-            }
-        }
-        if all.is_empty() {
-            // No partition: no rows, but one (empty) table per feature.
-            all = enc
-                .features
-                .iter()
-                .map(|f| TripleCounts::new(enc.cardinality(f), cy))
-                .collect::<mutinfo_core::Result<Vec<_>>>()?;
-        }
-        Ok(all)
+        let bytes = self.scan.run(Pass::Count {
+            encoding: self.encoding.clone(),
+            given: given.to_vec(),
+        })?;
+        self.scan.decode(&bytes)
     }
 }
 

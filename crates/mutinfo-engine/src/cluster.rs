@@ -1,0 +1,181 @@
+//! A Ballista cluster that knows the counting aggregates: its scheduler, its executors, and
+//! the client side of a [`crate::Scan`].
+//!
+//! Ballista cannot ship Rust functions, so every process of a cluster must be built with them:
+//! these are Ballista's scheduler and executor as libraries, started with our extension codecs
+//! ([`crate::codec`]). The executors read the input paths themselves, so every executor must
+//! see the input at the same path (a shared or replicated file system).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::start_server;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::codec::{LogicalCodec, PhysicalCodec};
+use crate::error::{EngineError, Result};
+
+fn cluster_error(what: &str, e: impl std::fmt::Display) -> EngineError {
+    EngineError::Cluster(format!("{what}: {e}"))
+}
+
+/// How a scheduler runs.
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    /// The address its gRPC service listens on (clients and executors connect to it).
+    pub bind: SocketAddr,
+    /// Seconds without a heartbeat after which an executor counts as lost and its tasks run
+    /// elsewhere.
+    pub executor_timeout_seconds: u64,
+}
+
+impl SchedulerOptions {
+    /// A scheduler on `bind`, losing silent executors after 30 seconds.
+    pub fn new(bind: SocketAddr) -> Self {
+        SchedulerOptions {
+            bind,
+            executor_timeout_seconds: 30,
+        }
+    }
+}
+
+/// Runs a scheduler until its service stops.
+///
+/// # Errors
+/// [`EngineError::Cluster`] when it cannot start (the address is taken, …) or fails.
+pub async fn run_scheduler(opts: SchedulerOptions) -> Result<()> {
+    let config = SchedulerConfig {
+        bind_host: opts.bind.ip().to_string(),
+        bind_port: opts.bind.port(),
+        external_host: opts.bind.ip().to_string(),
+        executor_timeout_seconds: opts.executor_timeout_seconds,
+        expire_dead_executor_interval_seconds: opts.executor_timeout_seconds.clamp(1, 15),
+        override_logical_codec: Some(Arc::new(LogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
+        ..Default::default()
+    };
+    let cluster = BallistaCluster::new_from_config(&config)
+        .await
+        .map_err(|e| cluster_error("scheduler", e))?;
+    start_server(cluster, opts.bind, Arc::new(config))
+        .await
+        .map_err(|e| cluster_error(&format!("scheduler on {}", opts.bind), e))
+}
+
+/// How an executor runs.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// The scheduler's address.
+    pub scheduler: SocketAddr,
+    /// The address of its Arrow Flight service (other executors fetch shuffled data from
+    /// it); its gRPC service listens on the next port.
+    pub bind: SocketAddr,
+    /// Tasks it runs at once.
+    pub concurrency: usize,
+    /// Where it writes shuffle files (`None`: a temporary directory).
+    pub work_dir: Option<PathBuf>,
+    /// Bytes its tasks' memory pools may hold together (`None`: DataFusion's default).
+    pub memory_limit: Option<usize>,
+    /// Seconds between its heartbeats to the scheduler.
+    pub heartbeat_seconds: u64,
+}
+
+impl ExecutorOptions {
+    /// An executor on `bind` for the scheduler at `scheduler`, one task per core.
+    pub fn new(scheduler: SocketAddr, bind: SocketAddr) -> Self {
+        ExecutorOptions {
+            scheduler,
+            bind,
+            concurrency: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            work_dir: None,
+            memory_limit: None,
+            heartbeat_seconds: 5,
+        }
+    }
+}
+
+/// Runs an executor until it stops.
+///
+/// # Errors
+/// [`EngineError::Cluster`] when it cannot start (the scheduler cannot be reached, an
+/// address is taken, …) or fails.
+pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
+    let grpc_port = opts.bind.port().checked_add(1).ok_or_else(|| {
+        cluster_error(
+            "executor",
+            format!("{}: its gRPC service needs the next port", opts.bind),
+        )
+    })?;
+    let config = ExecutorProcessConfig {
+        bind_host: opts.bind.ip().to_string(),
+        external_host: Some(opts.bind.ip().to_string()),
+        port: opts.bind.port(),
+        grpc_port,
+        scheduler_host: opts.scheduler.ip().to_string(),
+        scheduler_port: opts.scheduler.port(),
+        scheduler_connect_timeout_seconds: 10,
+        vcores: opts.concurrency.max(1),
+        work_dir: opts
+            .work_dir
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+        memory_pool_size: opts.memory_limit.map(|m| m as u64),
+        executor_heartbeat_interval_seconds: opts.heartbeat_seconds.max(1),
+        print_thread_info: false,
+        override_logical_codec: Some(Arc::new(LogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
+        ..Default::default()
+    };
+    start_executor_process(Arc::new(config))
+        .await
+        .map_err(|e| cluster_error(&format!("executor on {}", opts.bind), e))
+}
+
+/// A session on the cluster whose scheduler is at `scheduler` (`HOST:PORT`), with the codecs.
+pub(crate) async fn client(
+    scheduler: &str,
+    config: SessionConfig,
+) -> datafusion::error::Result<SessionContext> {
+    let config = config
+        .upgrade_for_ballista()
+        .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
+        .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build();
+    SessionContext::remote_with_state(&format!("df://{scheduler}"), state).await
+}
+
+/// Runs a scheduler's or an executor's future on its own runtime (`threads` workers) until it
+/// ends: what `mutinfo cluster` does.
+///
+/// # Errors
+/// The future's; [`EngineError::Cluster`] when the runtime cannot start.
+pub fn serve(threads: usize, f: impl std::future::Future<Output = Result<()>>) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .thread_name("mutinfo-cluster")
+        .enable_all()
+        .build()
+        .map_err(|e| cluster_error("runtime", e))?
+        .block_on(f)
+}
+
+/// `HOST:PORT` (a name or an address) as the first socket address it resolves to.
+///
+/// # Errors
+/// [`EngineError::Cluster`] naming `what` and the text when it does not resolve.
+pub fn resolve(what: &str, text: &str) -> Result<SocketAddr> {
+    use std::net::ToSocketAddrs;
+    text.to_socket_addrs()
+        .map_err(|e| cluster_error(what, format!("{text:?}: {e} (expected HOST:PORT)")))?
+        .next()
+        .ok_or_else(|| cluster_error(what, format!("{text:?} resolves to no address")))
+}
