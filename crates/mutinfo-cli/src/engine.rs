@@ -10,13 +10,17 @@ pub struct EngineArgs {
     /// memory: read the input into codes (default); datafusion: count out of core on
     /// DataFusion's Parquet scan, one pass to fit the encoding and one per greedy round (the
     /// input may be a Parquet file, a directory of Parquet files or a glob; needs a build
-    /// with --features datafusion). Both give the same selection and scores.
+    /// with --features datafusion); ballista: the same passes as jobs on a cluster started
+    /// with `mutinfo cluster` (--features ballista). All give the same selection and scores.
     #[arg(long, default_value = "memory")]
     pub engine: String,
     /// DataFusion's memory pool with --engine datafusion, e.g. 300MB, 2GiB or bytes
     /// (default: unbounded).
     #[arg(long)]
     pub memory_limit: Option<String>,
+    /// The cluster's scheduler with --engine ballista, HOST:PORT.
+    #[arg(long, default_value = "localhost:50050")]
+    pub scheduler: String,
 }
 
 /// The engine asked for.
@@ -26,6 +30,24 @@ pub enum Engine {
     Memory,
     /// DataFusion passes.
     DataFusion,
+    /// DataFusion passes on a Ballista cluster.
+    Ballista,
+}
+
+impl Engine {
+    /// Whether the passes scan the input (no codes in memory).
+    pub fn scans(self) -> bool {
+        self != Engine::Memory
+    }
+
+    /// Its `--engine` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Memory => "memory",
+            Engine::DataFusion => "datafusion",
+            Engine::Ballista => "ballista",
+        }
+    }
 }
 
 impl EngineArgs {
@@ -38,18 +60,29 @@ impl EngineArgs {
         let e = match self.engine.as_str() {
             "memory" => Engine::Memory,
             "datafusion" => Engine::DataFusion,
+            "ballista" => Engine::Ballista,
             other => {
                 return Err(CliError::Usage(format!(
-                    "--engine {other:?}: expected memory or datafusion"
+                    "--engine {other:?}: expected memory, datafusion or ballista"
                 )))
             }
         };
         self.memory_limit()?;
-        if e == Engine::Memory && self.memory_limit.is_some() {
-            return Err(CliError::Usage(
-                "--memory-limit is for --engine datafusion (the memory engine holds the codes)"
-                    .into(),
-            ));
+        if e != Engine::DataFusion && self.memory_limit.is_some() {
+            return Err(CliError::Usage(format!(
+                "--memory-limit is for --engine datafusion ({})",
+                if e == Engine::Memory {
+                    "the memory engine holds the codes"
+                } else {
+                    "a cluster's executors take it: mutinfo cluster executor --memory-limit"
+                }
+            )));
+        }
+        if e != Engine::Ballista {
+            crate::args::refuse_given(
+                &[("scheduler", "--scheduler")],
+                "without --engine ballista",
+            )?;
         }
         Ok(e)
     }
@@ -65,7 +98,7 @@ impl EngineArgs {
 
 /// `300MB`, `2GiB`, `1.5GB`, `4096`: decimal (KB, MB, GB, TB) or binary (KiB, MiB, GiB, TiB)
 /// units, any case, `B` optional.
-fn parse_size(s: &str) -> Result<usize> {
+pub(crate) fn parse_size(s: &str) -> Result<usize> {
     let bad = || {
         CliError::Usage(format!(
             "--memory-limit {s:?}: give a size such as 300MB, 2GiB or a number of bytes"
@@ -96,10 +129,12 @@ fn parse_size(s: &str) -> Result<usize> {
     Ok(bytes as usize)
 }
 
-/// Opens the input on DataFusion with as many partitions as threads.
+/// Opens the input on DataFusion (or on the Ballista cluster of `--scheduler`) with as many
+/// partitions as threads.
 ///
 /// # Errors
-/// The scan's, naming the input.
+/// The scan's, naming the input; [`CliError::Usage`] for `--engine ballista` in a build
+/// without it.
 #[cfg(feature = "datafusion")]
 pub fn open_scan(path: &std::path::Path, a: &EngineArgs) -> Result<mutinfo_engine::Scan> {
     crate::purge_delay(10);
@@ -108,10 +143,14 @@ pub fn open_scan(path: &std::path::Path, a: &EngineArgs) -> Result<mutinfo_engin
         memory_limit: a.memory_limit()?,
         ..mutinfo_engine::ScanOptions::default()
     };
-    Ok(mutinfo_engine::Scan::open(
-        &path.display().to_string(),
-        &opts,
-    )?)
+    let path = path.display().to_string();
+    match a.engine()? {
+        #[cfg(feature = "ballista")]
+        Engine::Ballista => Ok(mutinfo_engine::Scan::connect(&a.scheduler, &path, &opts)?),
+        #[cfg(not(feature = "ballista"))]
+        Engine::Ballista => Err(unavailable(Engine::Ballista)),
+        _ => Ok(mutinfo_engine::Scan::open(&path, &opts)?),
+    }
 }
 
 /// The input opened on DataFusion, and its feature columns (picked as the memory engine
@@ -172,17 +211,14 @@ pub fn fit(
     Ok((encoding, tally.rows() as usize))
 }
 
-/// Without the feature, `--engine datafusion` says how to get it.
-///
-/// # Errors
-/// Always [`CliError::Usage`].
-#[cfg(not(feature = "datafusion"))]
-pub fn unavailable() -> CliError {
-    CliError::Usage(
-        "--engine datafusion: this mutinfo was built without it; build with \
-         `cargo build --release -p mutinfo-cli --features datafusion`"
-            .into(),
-    )
+/// An engine this build lacks says how to get it.
+#[cfg(not(feature = "ballista"))]
+pub fn unavailable(e: Engine) -> CliError {
+    let name = e.name();
+    CliError::Usage(format!(
+        "--engine {name}: this mutinfo was built without it; build with \
+         `cargo build --release -p mutinfo-cli --features {name}`"
+    ))
 }
 
 #[cfg(test)]

@@ -49,6 +49,9 @@ enum Command {
     /// Active-learning experiments: `active simulate` runs labeling loops with a simulated
     /// oracle and compares acquisition methods with random sampling.
     Active(commands::active::ActiveArgs),
+    /// Run a Ballista cluster for `--engine ballista`: `cluster scheduler`, `cluster executor`
+    /// (needs a build with --features ballista).
+    Cluster(commands::cluster::ClusterArgs),
     /// Pool points to label next (BALD, BatchBALD, stochastic BALD, margin, ...).
     Acquire(commands::acquire::AcquireArgs),
     /// Write a synthetic data set with known answers (xor, parity, redundant, madelon) as CSV.
@@ -80,6 +83,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Tree(a) => commands::tree::run(a),
         Command::Active(a) => commands::active::run(a),
         Command::Acquire(a) => commands::acquire::acquire(a),
+        Command::Cluster(a) => commands::cluster::run(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Capacity(a) => commands::theory::capacity(a),
         Command::Ib(a) => commands::theory::ib(a),

@@ -1,6 +1,8 @@
 //! `--engine`: a directory or glob of Parquet files reads as one table with every engine;
-//! `--engine datafusion` (built with the `datafusion` feature) selects exactly as memory;
-//! without the feature it says how to get it; bad flags are refused.
+//! `--engine datafusion` (built with the `datafusion` feature) selects exactly as memory, and
+//! so does `--engine ballista` on a cluster of `mutinfo cluster` processes (the `ballista`
+//! feature), even when an executor is killed mid-run; without a feature the flag says how to
+//! get it; bad flags are refused.
 
 mod common;
 use common::mutinfo;
@@ -79,7 +81,19 @@ fn engine_flags_are_checked() {
     let d = dir.path().display().to_string();
     let (code, _, err) = select(&d, &["--engine", "spark"]);
     assert_eq!(code, 2);
-    assert!(err.contains("expected memory or datafusion"), "{err}");
+    assert!(
+        err.contains("expected memory, datafusion or ballista"),
+        "{err}"
+    );
+    let (code, _, err) = select(&d, &["--scheduler", "localhost:1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--scheduler does not apply"), "{err}");
+    let (code, _, err) = select(&d, &["--engine", "ballista", "--memory-limit", "300MB"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("mutinfo cluster executor --memory-limit"),
+        "{err}"
+    );
     let (code, _, err) = select(&d, &["--memory-limit", "300MB"]);
     assert_eq!(code, 2);
     assert!(
@@ -105,6 +119,19 @@ fn datafusion_needs_its_feature() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--features datafusion"), "{err}");
+}
+
+#[cfg(not(feature = "ballista"))]
+#[test]
+fn ballista_needs_its_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    files(dir.path());
+    let (code, _, err) = select(&dir.path().display().to_string(), &["--engine", "ballista"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--features ballista"), "{err}");
+    let (code, _, err) = mutinfo(&["cluster", "scheduler"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--features ballista"), "{err}");
 }
 
 #[cfg(feature = "datafusion")]
@@ -194,4 +221,217 @@ fn datafusion_selects_as_memory() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("nope"), "{err}");
+}
+
+/// Cluster processes, killed when dropped.
+#[cfg(feature = "ballista")]
+struct Procs(Vec<std::process::Child>);
+
+#[cfg(feature = "ballista")]
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A local port whose next port is free too.
+#[cfg(feature = "ballista")]
+fn free_pair() -> u16 {
+    use std::net::TcpListener;
+    loop {
+        let a = TcpListener::bind("127.0.0.1:0").unwrap();
+        let p = a.local_addr().unwrap().port();
+        if p < u16::MAX && TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
+#[cfg(feature = "ballista")]
+fn wait_for(port: u16) {
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "port {port} never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A scheduler and two executors of `mutinfo cluster`; the scheduler's address.
+#[cfg(feature = "ballista")]
+fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
+    use std::process::{Command, Stdio};
+    let exe = env!("CARGO_BIN_EXE_mutinfo");
+    let sp = free_pair();
+    let scheduler = format!("127.0.0.1:{sp}");
+    procs.0.push(
+        Command::new(exe)
+            .args(["cluster", "scheduler", "--bind", &scheduler])
+            .args(["--executor-timeout", executor_timeout])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(sp);
+    for _ in 0..2 {
+        let ep = free_pair();
+        procs.0.push(
+            Command::new(exe)
+                .args(["cluster", "executor", "--scheduler", &scheduler])
+                .args(["--bind", &format!("127.0.0.1:{ep}"), "--concurrency", "1"])
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for(ep);
+    }
+    scheduler
+}
+
+#[cfg(feature = "ballista")]
+#[test]
+fn ballista_selects_as_memory() {
+    let mut procs = Procs(Vec::new());
+    let scheduler = cluster(&mut procs, "30");
+    let dir = tempfile::tempdir().unwrap();
+    files(dir.path());
+    let d = dir.path().display().to_string();
+    for criterion in ["jmi", "cmim", "condmi"] {
+        let (code, mem, err) = select(&d, &["--criterion", criterion]);
+        assert_eq!(code, 0, "{err}");
+        let (code, bal, err) = select(
+            &d,
+            &[
+                "--criterion",
+                criterion,
+                "--engine",
+                "ballista",
+                "--scheduler",
+                &scheduler,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let m: serde_json::Value = serde_json::from_str(&mem).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&bal).unwrap();
+        assert_eq!(m["features"], b["features"], "{criterion}");
+        assert_eq!(m["rows"], b["rows"]);
+    }
+    let (code, out, err) = mutinfo(&[
+        "rank",
+        &d,
+        "--target",
+        "label",
+        "--format",
+        "json",
+        "--engine",
+        "ballista",
+        "--scheduler",
+        &scheduler,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, mem, _) = mutinfo(&["rank", &d, "--target", "label", "--format", "json"]);
+    let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&mem).unwrap();
+    assert_eq!(m["features"], b["features"]);
+    // No scheduler there: a clear error, not a hang.
+    let (code, _, err) = select(
+        &d,
+        &[
+            "--engine",
+            "ballista",
+            "--scheduler",
+            &format!("127.0.0.1:{}", free_pair()),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Killing one of two executors mid-run gives the memory engine's answer (Ballista runs the
+/// lost tasks again on the other) or a clear error; never another answer.
+#[cfg(feature = "ballista")]
+#[test]
+fn a_killed_executor_loses_no_answer() {
+    use std::process::{Command, Stdio};
+    let mut procs = Procs(Vec::new());
+    let scheduler = cluster(&mut procs, "6");
+    let dir = tempfile::tempdir().unwrap();
+    // 180 files: sixty copies of the three (123,000 rows).
+    for i in 0..60 {
+        let sub = dir.path().join(format!("copy-{i}"));
+        std::fs::create_dir(&sub).unwrap();
+        files(&sub);
+        for f in 0..3 {
+            std::fs::rename(
+                sub.join(format!("part-{f}.parquet")),
+                dir.path().join(format!("part-{i}-{f}.parquet")),
+            )
+            .unwrap();
+        }
+    }
+    let d = format!("{}/part-*.parquet", dir.path().display());
+    let args = |engine: &str| {
+        let mut v: Vec<String> = [
+            "select", &d, "--target", "label", "-k", "8", "--format", "json", "--engine", engine,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if engine == "ballista" {
+            v.extend(["--scheduler".to_string(), scheduler.clone()]);
+        }
+        v
+    };
+    let mem = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
+        .args(args("memory"))
+        .output()
+        .unwrap();
+    assert!(
+        mem.status.success(),
+        "{}",
+        String::from_utf8_lossy(&mem.stderr)
+    );
+    // A whole run with both executors, timed; then one killed halfway through another.
+    let start = std::time::Instant::now();
+    let whole = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
+        .args(args("ballista"))
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&mem.stdout).unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(m["features"], w["features"]);
+    let run = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
+        .args(args("ballista"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(took / 2);
+    // SIGKILL the second executor.
+    let mut lost = procs.0.remove(2);
+    lost.kill().unwrap();
+    lost.wait().unwrap();
+    let out = run.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    if out.status.success() {
+        let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(m["features"], b["features"]);
+        assert_eq!(m["rows"], b["rows"]);
+        eprintln!("killed at {:?} of {took:?}: the same answer", took / 2);
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(!err.trim().is_empty());
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod acquire;
 pub mod active;
+pub mod cluster;
 pub mod estimate;
 pub mod generate;
 pub mod rank;

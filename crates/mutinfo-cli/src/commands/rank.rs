@@ -93,7 +93,7 @@ pub fn refuse_other_family_flags(fam: &Family) -> Result<()> {
     }
 }
 
-/// `--engine datafusion`: one pass fits the encoding, one counts every feature against the
+/// `--engine datafusion|ballista`: one pass fits the encoding, one counts every feature against the
 /// target; the rows, features, scores (nats) and settings.
 #[cfg(feature = "datafusion")]
 fn scan_rank(
@@ -117,7 +117,7 @@ fn scan_rank(
         .collect();
     let settings = json!({
         "estimator": est.name(), "binning": a.encode.discretize.binning, "bins": a.encode.discretize.bins,
-        "missing": a.encode.discretize.missing, "dropped_rows": 0, "engine": "datafusion",
+        "missing": a.encode.discretize.missing, "dropped_rows": 0, "engine": a.engine.engine()?.name(),
         "encoding": encoding,
     });
     Ok((rows, features, scores, settings))
@@ -125,10 +125,10 @@ fn scan_rank(
 
 #[cfg(not(feature = "datafusion"))]
 fn scan_rank(
-    _: &RankArgs,
+    a: &RankArgs,
     _: mutinfo_core::Estimator,
 ) -> Result<(usize, Vec<String>, Vec<f64>, serde_json::Value)> {
-    Err(crate::engine::unavailable())
+    Err(crate::engine::unavailable(a.engine.engine()?))
 }
 
 /// Runs `mutinfo rank`.
@@ -148,11 +148,13 @@ pub fn run(a: &RankArgs) -> Result<()> {
         ],
     )?;
     let path = a.input.data.as_path();
-    if a.engine.engine()? == crate::engine::Engine::DataFusion {
+    let engine = a.engine.engine()?;
+    if engine.scans() {
         let Family::Discrete(est) = fam else {
-            return Err(CliError::Usage(
-                "--engine datafusion counts codes: give a discrete --estimator".into(),
-            ));
+            return Err(CliError::Usage(format!(
+                "--engine {} counts codes: give a discrete --estimator",
+                engine.name()
+            )));
         };
         if a.p_values {
             return Err(CliError::Usage(

@@ -80,15 +80,15 @@ fn open_scan(a: &SelectArgs) -> Result<(mutinfo_engine::Scan, Vec<String>)> {
 }
 
 #[cfg(not(feature = "datafusion"))]
-fn open_scan(_: &SelectArgs) -> Result<(Never, Vec<String>)> {
-    Err(crate::engine::unavailable())
+fn open_scan(a: &SelectArgs) -> Result<(Never, Vec<String>)> {
+    Err(crate::engine::unavailable(a.engine.engine()?))
 }
 
 /// No scan without the `datafusion` feature.
 #[cfg(not(feature = "datafusion"))]
 enum Never {}
 
-/// The selection of `--engine datafusion`: one pass fits the encoding, one per round counts;
+/// The selection of `--engine datafusion|ballista`: one pass fits the encoding, one per round counts;
 /// the encoding and the rows counted.
 #[cfg(feature = "datafusion")]
 fn scan_select(
@@ -169,19 +169,19 @@ pub fn run(a: &SelectArgs) -> Result<()> {
     )?;
     let path = a.input.data.as_path();
     let engine = a.engine.engine()?;
-    if engine == Engine::DataFusion && (estimator.is_some() || a.alpha.is_some()) {
-        return Err(CliError::Usage(
-            "--engine datafusion counts codes: no --estimator, and stop with -k or --threshold \
-             (--alpha's G-test needs the codes in memory)"
-                .into(),
-        ));
+    if engine.scans() && (estimator.is_some() || a.alpha.is_some()) {
+        return Err(CliError::Usage(format!(
+            "--engine {} counts codes: no --estimator, and stop with -k or --threshold \
+             (--alpha's G-test needs the codes in memory)",
+            engine.name()
+        )));
     }
     let (batches, features, scan) = match engine {
         Engine::Memory => {
             let (b, f) = a.input.open_for(&a.encode, &a.target)?;
             (Some(b), f, None)
         }
-        Engine::DataFusion => {
+        Engine::DataFusion | Engine::Ballista => {
             let (scan, f) = open_scan(a)?;
             (None, f, Some(scan))
         }
