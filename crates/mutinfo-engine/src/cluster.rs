@@ -53,7 +53,11 @@ pub async fn run_scheduler(opts: SchedulerOptions) -> Result<()> {
     let config = SchedulerConfig {
         bind_host: opts.bind.ip().to_string(),
         bind_port: opts.bind.port(),
-        external_host: opts.bind.ip().to_string(),
+        external_host: if opts.bind.ip().is_unspecified() {
+            "localhost".to_string()
+        } else {
+            opts.bind.ip().to_string()
+        },
         executor_timeout_seconds: opts.executor_timeout_seconds,
         expire_dead_executor_interval_seconds: opts.executor_timeout_seconds.clamp(1, 15),
         override_logical_codec: Some(Arc::new(LogicalCodec::default())),
@@ -112,14 +116,17 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
             format!("{}: its gRPC service needs the next port", opts.bind),
         )
     })?;
+    wait_for_scheduler(opts.scheduler, std::time::Duration::from_secs(60)).await?;
     let config = ExecutorProcessConfig {
         bind_host: opts.bind.ip().to_string(),
-        external_host: Some(opts.bind.ip().to_string()),
+        // On all interfaces, the scheduler sees the address the executor connects from.
+        external_host: (!opts.bind.ip().is_unspecified()).then(|| opts.bind.ip().to_string()),
         port: opts.bind.port(),
         grpc_port,
         scheduler_host: opts.scheduler.ip().to_string(),
         scheduler_port: opts.scheduler.port(),
-        scheduler_connect_timeout_seconds: 10,
+        // Connect once: the scheduler listens (waited for above).
+        scheduler_connect_timeout_seconds: 0,
         vcores: opts.concurrency.max(1),
         work_dir: opts
             .work_dir
@@ -135,6 +142,27 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
     start_executor_process(Arc::new(config))
         .await
         .map_err(|e| cluster_error(&format!("executor on {}", opts.bind), e))
+}
+
+/// Waits until the scheduler accepts connections (an executor may start first), at most
+/// `limit`.
+async fn wait_for_scheduler(scheduler: SocketAddr, limit: std::time::Duration) -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match tokio::net::TcpStream::connect(scheduler).await {
+            Ok(_) => return Ok(()),
+            Err(e) if start.elapsed() >= limit => {
+                return Err(cluster_error(
+                    "executor",
+                    format!(
+                        "the scheduler at {scheduler} did not answer within {} s: {e}",
+                        limit.as_secs()
+                    ),
+                ))
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
 }
 
 /// A session on the cluster whose scheduler is at `scheduler` (`HOST:PORT`), with the codecs.
@@ -166,6 +194,29 @@ pub fn serve(threads: usize, f: impl std::future::Future<Output = Result<()>>) -
         .build()
         .map_err(|e| cluster_error("runtime", e))?
         .block_on(f)
+}
+
+/// A port on `ip` that is free, with the next one free too (an executor listens on both);
+/// they are free when this returns, not reserved.
+///
+/// # Errors
+/// [`EngineError::Cluster`] when no listener can be opened on `ip`.
+pub fn free_port_pair(ip: std::net::IpAddr) -> Result<u16> {
+    use std::net::TcpListener;
+    for _ in 0..100 {
+        let first = TcpListener::bind((ip, 0)).map_err(|e| cluster_error("executor", e))?;
+        let port = first
+            .local_addr()
+            .map_err(|e| cluster_error("executor", e))?
+            .port();
+        if port < u16::MAX && TcpListener::bind((ip, port + 1)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(cluster_error(
+        "executor",
+        format!("no two free consecutive ports on {ip}"),
+    ))
 }
 
 /// `HOST:PORT` (a name or an address) as the first socket address it resolves to.

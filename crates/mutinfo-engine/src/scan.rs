@@ -50,6 +50,8 @@ pub struct Scan {
     path: String,
     /// The input as the engine reads it.
     read_path: String,
+    /// The cluster's scheduler, if the passes run on one.
+    scheduler: Option<String>,
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
     schema: SchemaRef,
@@ -95,6 +97,7 @@ impl Scan {
         })?;
         scan.path = path.to_string();
         scan.read_path = absolute;
+        scan.scheduler = Some(scheduler.to_string());
         Ok(scan)
     }
 
@@ -133,6 +136,7 @@ impl Scan {
         Ok(Scan {
             path: path.to_string(),
             read_path: path.to_string(),
+            scheduler: None,
             runtime,
             ctx,
             schema,
@@ -151,9 +155,20 @@ impl Scan {
 
     /// Runs one pass: the aggregate of `pass` over every row, its JSON result.
     fn run(&self, pass: Pass) -> Result<Vec<u8>> {
-        let err = |e: DataFusionError| EngineError::Engine {
-            path: self.path.clone(),
-            message: message(e),
+        let err = |e: DataFusionError| {
+            let mut message = message(e);
+            if let Some(s) = self.scheduler.as_deref() {
+                if message.contains("tcp connect error") {
+                    message = format!(
+                        "the scheduler at {s} does not answer (start one with `mutinfo \
+                         cluster scheduler --bind {s}`): {message}"
+                    );
+                }
+            }
+            EngineError::Engine {
+                path: self.path.clone(),
+                message,
+            }
         };
         let args: Vec<Expr> = pass.columns().iter().map(ident).collect();
         let f = PassFunction::new(pass).map_err(err)?.udaf();

@@ -43,8 +43,9 @@ pub struct ExecutorArgs {
     /// The scheduler, HOST:PORT.
     #[arg(long)]
     scheduler: String,
-    /// Its Arrow Flight service, HOST:PORT; its gRPC service takes the next port.
-    #[arg(long, default_value = "127.0.0.1:50051")]
+    /// Its Arrow Flight service, HOST:PORT; its gRPC service takes the next port. Port 0
+    /// (the default) picks two free ones, so that several executors can run on one machine.
+    #[arg(long, default_value = "127.0.0.1:0")]
     bind: String,
     /// Tasks it runs at once (default: the cores of this machine).
     #[arg(long)]
@@ -73,7 +74,10 @@ pub fn run(a: &ClusterArgs) -> Result<()> {
             }
             ClusterCommand::Executor(e) => {
                 let scheduler = cluster::resolve("--scheduler", &e.scheduler)?;
-                let bind = cluster::resolve("--bind", &e.bind)?;
+                let mut bind = cluster::resolve("--bind", &e.bind)?;
+                if bind.port() == 0 {
+                    bind.set_port(cluster::free_port_pair(bind.ip())?);
+                }
                 let mut opts = cluster::ExecutorOptions::new(scheduler, bind);
                 if let Some(c) = e.concurrency {
                     crate::limits::check("--concurrency", c, 1, crate::limits::MAX_THREADS)?;
