@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Issue 17: `mutinfo select` on a directory of Parquet files with the memory engine and with
---engine datafusion, in one run: wall time, CPU time, peak RSS, and whether the selections
-(names and scores) are the same.
+"""Issue 17: `mutinfo select` on a directory of Parquet files with the memory engine, with
+--engine datafusion and with --engine ballista (a scheduler and two executors of `mutinfo
+cluster`, started here), in one run: wall time, CPU time, peak RSS, and whether the
+selections (names and scores) are the same.
 
-    cargo build --release -p mutinfo-cli --features datafusion
+    cargo build --release -p mutinfo-cli --features ballista
     /work/venv/bin/python scripts/bench_engine.py [--rows 20000000] [--files 8] [--k 5]
         [--threads 2] [--memory-limit 300MB] [--dir /tmp/mutinfo-engine-bench] [--bin PATH]
+        [--no-ballista]
+
+With ballista, the client's figures are its own process; the executors' peak RSS (VmHWM) is
+printed beside them. Each executor runs --threads tasks at once, and the client reads the
+input in --threads partitions per executor.
 
 Data (seeded, generated once into --dir and reused): --rows rows in --files files of 24
 int16 columns with values 0..9 and an int32 label that depends on f0, f1 and f2 (20 million
@@ -18,7 +24,10 @@ the whole process within 3x of memory's wall time.
 
 import argparse
 import json
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +54,54 @@ def generate(d, rows, files):
     (d / "DONE").write_text(f"{rows} {files}\n")
 
 
+def free_pair():
+    """A local port whose next port is free too (an executor uses both)."""
+    while True:
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            p = a.getsockname()[1]
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", p + 1))
+                    return p
+                except OSError:
+                    continue
+
+
+def wait_for(port):
+    start = time.time()
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.time() - start > 60:
+            sys.exit(f"port {port} never listened")
+        time.sleep(0.05)
+
+
+def start_cluster(binary, threads):
+    """A scheduler and two executors; (scheduler address, processes)."""
+    sp = free_pair()
+    sched = f"127.0.0.1:{sp}"
+    procs = [subprocess.Popen([binary, "cluster", "scheduler", "--bind", sched],
+                              stderr=subprocess.DEVNULL)]
+    wait_for(sp)
+    for _ in range(2):
+        ep = free_pair()
+        procs.append(subprocess.Popen(
+            [binary, "cluster", "executor", "--scheduler", sched, "--bind", f"127.0.0.1:{ep}",
+             "--concurrency", str(threads)], stderr=subprocess.DEVNULL))
+        wait_for(ep)
+    return sched, procs
+
+
+def peak_rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20_000_000)
@@ -54,6 +111,7 @@ def main():
     ap.add_argument("--memory-limit", default="300MB")
     ap.add_argument("--dir", default="/tmp/mutinfo-engine-bench")
     ap.add_argument("--bin", default=str(ROOT / "target/release/mutinfo"))
+    ap.add_argument("--no-ballista", action="store_true")
     a = ap.parse_args()
     d = Path(a.dir) / f"{a.rows}x{a.files}"
     if not (d / "DONE").exists():
@@ -66,6 +124,17 @@ def main():
         "datafusion": base + ["--engine", "datafusion", "--memory-limit", a.memory_limit],
     }
     res = {name: timed(cmd, a.threads) for name, cmd in runs.items()}
+    executors_mb = []
+    if not a.no_ballista:
+        sched, procs = start_cluster(a.bin, a.threads)
+        try:
+            res["ballista"] = timed(base + ["--engine", "ballista", "--scheduler", sched],
+                                    2 * a.threads)
+            executors_mb = [peak_rss_mb(p.pid) for p in procs[1:]]
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
     print(f"data: {a.rows} rows x 24 int16 columns + int32 label in {a.files} files "
           f"({decoded:.2f} GB decoded), JMI k = {a.k}, {a.threads} thread(s)\n")
     print("| engine | wall s | cpu s | peak RSS MB | selection |")
@@ -83,6 +152,12 @@ def main():
         ("datafusion peak RSS <= 300 MB", df["rss_mb"] <= 300, f"{df['rss_mb']:.0f} MB"),
         ("datafusion within 3x of memory (wall)", ratio <= 3.0, f"{ratio:.2f}x"),
     ]
+    if "ballista" in res:
+        b = res["ballista"]
+        checks.append(("ballista: same selection and scores as memory",
+                       b["out"]["features"] == mem["out"]["features"],
+                       f"{b['wall'] / mem['wall']:.2f}x memory's wall time, executors' peak RSS "
+                       + ", ".join(f"{m:.0f}" for m in executors_mb) + " MB"))
     print()
     for name, ok, fig in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}  {fig}")

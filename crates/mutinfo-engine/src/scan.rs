@@ -117,6 +117,10 @@ impl Scan {
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
+            // Local file reads run on blocking threads, each with its own allocator heap that
+            // keeps what it freed: as many as partitions keeps the peak down (8 files, one
+            // partition: 290 -> 226 MB) at no cost in time.
+            .max_blocking_threads(partitions)
             .thread_name("mutinfo-scan")
             .enable_all()
             .build()
