@@ -237,7 +237,8 @@ impl Drop for Procs {
     }
 }
 
-/// A local port whose next port is free too.
+/// A free local port whose next port is free too (two executors given consecutive ports
+/// must not collide).
 #[cfg(feature = "ballista")]
 fn free_pair() -> u16 {
     use std::net::TcpListener;
@@ -262,9 +263,10 @@ fn wait_for(port: u16) {
     }
 }
 
-/// A scheduler and two executors of `mutinfo cluster`; the scheduler's address.
+/// A scheduler and two executors of `mutinfo cluster`; the scheduler's address. The second
+/// executor takes the port after the first's with `consecutive`, else its default.
 #[cfg(feature = "ballista")]
-fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
+fn cluster(procs: &mut Procs, executor_timeout: &str, consecutive: bool) -> String {
     use std::process::{Command, Stdio};
     let exe = env!("CARGO_BIN_EXE_mutinfo");
     let sp = free_pair();
@@ -278,7 +280,8 @@ fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
             .unwrap(),
     );
     wait_for(sp);
-    // One executor on a given port, one on the default (two free ports it picks and prints).
+    // One executor on a given port, one on the next or on the default (free ports it picks
+    // and prints).
     let ep = free_pair();
     procs.0.push(
         Command::new(exe)
@@ -289,9 +292,15 @@ fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
             .unwrap(),
     );
     wait_for(ep);
+    let next = format!("127.0.0.1:{}", ep + 1);
     let mut second = Command::new(exe)
         .args(["cluster", "executor", "--scheduler", &scheduler])
         .args(["--concurrency", "1"])
+        .args(if consecutive {
+            vec!["--bind", &next]
+        } else {
+            vec![]
+        })
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -299,7 +308,7 @@ fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
     let first = lines.next().unwrap().unwrap();
     std::thread::spawn(move || lines.for_each(drop));
     procs.0.push(second);
-    // "mutinfo executor on 127.0.0.1:PORT (gRPC on the next port), ..."
+    // "mutinfo executor on 127.0.0.1:PORT (gRPC on port P), ..."
     let port: u16 = first
         .split_whitespace()
         .nth(3)
@@ -314,7 +323,7 @@ fn cluster(procs: &mut Procs, executor_timeout: &str) -> String {
 #[test]
 fn ballista_selects_as_memory() {
     let mut procs = Procs(Vec::new());
-    let scheduler = cluster(&mut procs, "30");
+    let scheduler = cluster(&mut procs, "30", false);
     let dir = tempfile::tempdir().unwrap();
     files(dir.path());
     let d = dir.path().display().to_string();
@@ -376,7 +385,7 @@ fn ballista_selects_as_memory() {
 fn a_killed_executor_loses_no_answer() {
     use std::process::{Command, Stdio};
     let mut procs = Procs(Vec::new());
-    let scheduler = cluster(&mut procs, "6");
+    let scheduler = cluster(&mut procs, "6", true);
     let dir = tempfile::tempdir().unwrap();
     // 180 files: sixty copies of the three (123,000 rows).
     for i in 0..60 {

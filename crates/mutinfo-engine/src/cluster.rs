@@ -78,8 +78,11 @@ pub struct ExecutorOptions {
     /// The scheduler's address.
     pub scheduler: SocketAddr,
     /// The address of its Arrow Flight service (other executors fetch shuffled data from
-    /// it); its gRPC service listens on the next port.
+    /// it).
     pub bind: SocketAddr,
+    /// The port of its gRPC service (the scheduler pushes tasks to it), on the same host;
+    /// 0: a free one.
+    pub grpc_port: u16,
     /// Tasks it runs at once.
     pub concurrency: usize,
     /// Where it writes shuffle files (`None`: a temporary directory).
@@ -96,6 +99,7 @@ impl ExecutorOptions {
         ExecutorOptions {
             scheduler,
             bind,
+            grpc_port: 0,
             concurrency: std::thread::available_parallelism().map_or(1, |n| n.get()),
             work_dir: None,
             memory_limit: None,
@@ -110,12 +114,10 @@ impl ExecutorOptions {
 /// [`EngineError::Cluster`] when it cannot start (the scheduler cannot be reached, an
 /// address is taken, …) or fails.
 pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
-    let grpc_port = opts.bind.port().checked_add(1).ok_or_else(|| {
-        cluster_error(
-            "executor",
-            format!("{}: its gRPC service needs the next port", opts.bind),
-        )
-    })?;
+    let grpc_port = match opts.grpc_port {
+        0 => free_port(opts.bind.ip(), opts.bind.port())?,
+        p => p,
+    };
     wait_for_scheduler(opts.scheduler, std::time::Duration::from_secs(60)).await?;
     let config = ExecutorProcessConfig {
         bind_host: opts.bind.ip().to_string(),
@@ -196,27 +198,21 @@ pub fn serve(threads: usize, f: impl std::future::Future<Output = Result<()>>) -
         .block_on(f)
 }
 
-/// A port on `ip` that is free, with the next one free too (an executor listens on both);
-/// they are free when this returns, not reserved.
+/// A free port on `ip` other than `avoid` (free when this returns, not reserved).
 ///
 /// # Errors
 /// [`EngineError::Cluster`] when no listener can be opened on `ip`.
-pub fn free_port_pair(ip: std::net::IpAddr) -> Result<u16> {
-    use std::net::TcpListener;
+pub fn free_port(ip: std::net::IpAddr, avoid: u16) -> Result<u16> {
     for _ in 0..100 {
-        let first = TcpListener::bind((ip, 0)).map_err(|e| cluster_error("executor", e))?;
-        let port = first
-            .local_addr()
-            .map_err(|e| cluster_error("executor", e))?
+        let port = std::net::TcpListener::bind((ip, 0))
+            .and_then(|l| l.local_addr())
+            .map_err(|e| cluster_error("executor", format!("{ip}: {e}")))?
             .port();
-        if port < u16::MAX && TcpListener::bind((ip, port + 1)).is_ok() {
+        if port != avoid {
             return Ok(port);
         }
     }
-    Err(cluster_error(
-        "executor",
-        format!("no two free consecutive ports on {ip}"),
-    ))
+    Err(cluster_error("executor", format!("no free port on {ip}")))
 }
 
 /// `HOST:PORT` (a name or an address) as the first socket address it resolves to.

@@ -43,10 +43,13 @@ pub struct ExecutorArgs {
     /// The scheduler, HOST:PORT.
     #[arg(long)]
     scheduler: String,
-    /// Its Arrow Flight service, HOST:PORT; its gRPC service takes the next port. Port 0
-    /// (the default) picks two free ones, so that several executors can run on one machine.
+    /// Its Arrow Flight service, HOST:PORT. Port 0 (the default) picks a free one, so that
+    /// several executors can run on one machine.
     #[arg(long, default_value = "127.0.0.1:0")]
     bind: String,
+    /// The port of its gRPC service, on the --bind host (default: a free one).
+    #[arg(long)]
+    grpc_port: Option<u16>,
     /// Tasks it runs at once (default: the cores of this machine).
     #[arg(long)]
     concurrency: Option<usize>,
@@ -76,9 +79,18 @@ pub fn run(a: &ClusterArgs) -> Result<()> {
                 let scheduler = cluster::resolve("--scheduler", &e.scheduler)?;
                 let mut bind = cluster::resolve("--bind", &e.bind)?;
                 if bind.port() == 0 {
-                    bind.set_port(cluster::free_port_pair(bind.ip())?);
+                    bind.set_port(cluster::free_port(bind.ip(), 0)?);
                 }
                 let mut opts = cluster::ExecutorOptions::new(scheduler, bind);
+                opts.grpc_port = match e.grpc_port {
+                    Some(p) if p == bind.port() || p == 0 => {
+                        return Err(crate::error::CliError::Usage(format!(
+                            "--grpc-port {p}: give a port other than 0 and --bind's"
+                        )))
+                    }
+                    Some(p) => p,
+                    None => cluster::free_port(bind.ip(), bind.port())?,
+                };
                 if let Some(c) = e.concurrency {
                     crate::limits::check("--concurrency", c, 1, crate::limits::MAX_THREADS)?;
                     opts.concurrency = c;
@@ -90,9 +102,9 @@ pub fn run(a: &ClusterArgs) -> Result<()> {
                     .map(crate::engine::parse_size)
                     .transpose()?;
                 eprintln!(
-                    "mutinfo executor on {bind} (gRPC on the next port), scheduler {scheduler}, \
+                    "mutinfo executor on {bind} (gRPC on port {}), scheduler {scheduler}, \
                      {} task(s) at once",
-                    opts.concurrency
+                    opts.grpc_port, opts.concurrency
                 );
                 Ok(cluster::serve(
                     opts.concurrency,
