@@ -101,67 +101,55 @@ impl<T: SmallInt> BlockStats<T> {
 /// each column's codes.
 const TILE_ROWS: usize = 64;
 
-/// Reads rows `a..b` of `x` into `stats`: the low byte of every value goes to `outs[j]`
-/// (column `j`'s codes of these rows), through a tile of 64 rows so that each column receives
-/// whole cache lines (writing one byte per column per row would touch as many lines as there
-/// are columns, and columns allocated at page-aligned addresses would share cache sets).
-///
-/// Dispatches to a copy compiled for the widest vector instructions the CPU has (the
-/// per-row minimum, maximum and narrowing to bytes are one loop the compiler vectorizes;
-/// 64-bit minima need AVX2 at least); every copy computes the same.
-fn read_block<T: SmallInt>(
-    x: ArrayView2<'_, T>,
-    a: usize,
-    b: usize,
-    outs: &mut [&mut [u8]],
-    stats: &mut BlockStats<T>,
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-        {
-            // SAFETY: the CPU has AVX-512F and AVX-512BW, all that the callee enables.
-            #[allow(unsafe_code)]
-            unsafe {
-                read_block_avx512(x, a, b, outs, stats)
-            };
-            return;
+/// Defines `$name`, which calls the `#[inline(always)]` function `$any` through a copy
+/// compiled for the widest vector instructions the CPU has (AVX-512F+BW, AVX2, or the
+/// baseline): the loops of `$any` are written so that the compiler vectorizes them, and 64-bit
+/// minima, variable shifts and narrowing need AVX2 at least. Every copy computes the same.
+macro_rules! dispatched {
+    ($(#[$m:meta])* fn $name:ident$(<$t:ident: $bound:path>)?($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? => $any:ident) => {
+        $(#[$m])*
+        fn $name$(<$t: $bound>)?($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512bw")]
+                fn avx512$(<$t: $bound>)?($($arg: $ty),*) $(-> $ret)? {
+                    $any($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                fn avx2$(<$t: $bound>)?($($arg: $ty),*) $(-> $ret)? {
+                    $any($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                {
+                    // SAFETY: the CPU has AVX-512F and AVX-512BW, all that the callee enables.
+                    #[allow(unsafe_code)]
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2, all that the callee enables.
+                    #[allow(unsafe_code)]
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $any($($arg),*)
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, all that the callee enables.
-            #[allow(unsafe_code)]
-            unsafe {
-                read_block_avx2(x, a, b, outs, stats)
-            };
-            return;
-        }
-    }
-    read_block_any(x, a, b, outs, stats)
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-fn read_block_avx512<T: SmallInt>(
-    x: ArrayView2<'_, T>,
-    a: usize,
-    b: usize,
-    outs: &mut [&mut [u8]],
-    stats: &mut BlockStats<T>,
-) {
-    read_block_any(x, a, b, outs, stats)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn read_block_avx2<T: SmallInt>(
-    x: ArrayView2<'_, T>,
-    a: usize,
-    b: usize,
-    outs: &mut [&mut [u8]],
-    stats: &mut BlockStats<T>,
-) {
-    read_block_any(x, a, b, outs, stats)
+dispatched! {
+    /// Reads rows `a..b` of `x` into `stats`: the low byte of every value goes to `outs[j]`
+    /// (column `j`'s codes of these rows), through a tile of 64 rows so that each column
+    /// receives whole cache lines (writing one byte per column per row would touch as many
+    /// lines as there are columns, and columns allocated at page-aligned addresses would share
+    /// cache sets). The per-row minimum, maximum and narrowing to bytes are one vector loop.
+    fn read_block<T: SmallInt>(
+        x: ArrayView2<'_, T>,
+        a: usize,
+        b: usize,
+        outs: &mut [&mut [u8]],
+        stats: &mut BlockStats<T>,
+    ) => read_block_any
 }
 
 #[inline(always)]
@@ -417,10 +405,18 @@ impl Ranks {
         if hi.checked_sub(lo).is_none_or(|r| r > 255) {
             return None;
         }
-        // Which low bytes occur: plain stores, no dependence from one byte to the next.
+        // Which low bytes occur: a 64-bit mask of offsets from `lo` when the span allows,
+        // else plain stores, no dependence from one byte to the next.
         let mut seen = [false; 256];
-        for &b in bytes {
-            seen[b as usize] = true;
+        if hi - lo < 64 {
+            let mask = presence(bytes, lo as u8);
+            for o in 0..=(hi - lo) {
+                seen[(lo + o) as u8 as usize] = mask >> o & 1 == 1;
+            }
+        } else {
+            for &b in bytes {
+                seen[b as usize] = true;
+            }
         }
         // Values lo..=hi in order, each known by its low byte.
         let mut table = [0u8; 256];
@@ -489,6 +485,63 @@ impl Ranks {
     }
 }
 
+/// Lanes of the vector loops below: independent minima, maxima and masks that the compiler
+/// keeps in vector registers.
+const LANES: usize = 8;
+
+dispatched! {
+    /// The smallest and largest of `values` (not empty), writing each value's low byte to
+    /// `bytes` (as long): one vector pass.
+    fn scan_column<T: SmallInt>(values: &[T], bytes: &mut [u8]) -> (T, T) => scan_column_any
+}
+
+#[inline(always)]
+fn scan_column_any<T: SmallInt>(values: &[T], bytes: &mut [u8]) -> (T, T) {
+    let mut lo = [values[0]; LANES];
+    let mut hi = [values[0]; LANES];
+    let mut chunks = values.chunks_exact(LANES);
+    let mut outs = bytes.chunks_exact_mut(LANES);
+    for (c, out) in (&mut chunks).zip(&mut outs) {
+        for k in 0..LANES {
+            let v = c[k];
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
+            out[k] = v.wide() as u8;
+        }
+    }
+    for (&v, out) in chunks.remainder().iter().zip(outs.into_remainder()) {
+        lo[0] = lo[0].min(v);
+        hi[0] = hi[0].max(v);
+        *out = v.wide() as u8;
+    }
+    (
+        lo.into_iter().min().unwrap_or(values[0]),
+        hi.into_iter().max().unwrap_or(values[0]),
+    )
+}
+
+dispatched! {
+    /// Bit `o` set for every offset `o = b - base` (wrapping, below 64) of the bytes `b`:
+    /// which of 64 consecutive values occur, in one vector pass (a table of 256 flags costs a
+    /// store per byte).
+    fn presence(bytes: &[u8], base: u8) -> u64 => presence_any
+}
+
+#[inline(always)]
+fn presence_any(bytes: &[u8], base: u8) -> u64 {
+    let mut masks = [0u64; LANES];
+    let mut chunks = bytes.chunks_exact(LANES);
+    for c in &mut chunks {
+        for k in 0..LANES {
+            masks[k] |= 1u64 << (c[k].wrapping_sub(base) & 63);
+        }
+    }
+    for &b in chunks.remainder() {
+        masks[0] |= 1u64 << (b.wrapping_sub(base) & 63);
+    }
+    masks.into_iter().fold(0, |a, m| a | m)
+}
+
 /// [`small_int_codes`] of one column (`bins` ≤ 256), read straight from its values.
 pub fn small_int_column<T: SmallInt>(x: ArrayView1<'_, T>, bins: usize) -> Option<Codes> {
     if x.is_empty() || bins == 0 || bins > 256 {
@@ -502,8 +555,9 @@ pub fn small_int_column<T: SmallInt>(x: ArrayView1<'_, T>, bins: usize) -> Optio
             &owned
         }
     };
-    let lo = values.iter().copied().min()?.wide();
-    let hi = values.iter().copied().max()?.wide();
+    let mut low_bytes = vec![0u8; values.len()];
+    let (lo, hi) = scan_column(values, &mut low_bytes);
+    let (lo, hi) = (lo.wide(), hi.wide());
     match hi.checked_sub(lo) {
         Some(0..=255) => {}
         Some(256..=WIDE_SPAN) => {
@@ -512,7 +566,6 @@ pub fn small_int_column<T: SmallInt>(x: ArrayView1<'_, T>, bins: usize) -> Optio
         }
         _ => return None,
     }
-    let low_bytes: Vec<u8> = values.iter().map(|v| v.wide() as u8).collect();
     Ranks::of_column(lo, hi, &low_bytes, bins)?
         .codes(low_bytes)
         .ok()
@@ -593,6 +646,25 @@ mod tests {
                 let one = pool.install(|| small_int_codes(x.view(), bins)).unwrap();
                 prop_assert_eq!(one.columns(), fast.columns());
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn vector_scans_match_scalar_loops(
+            values in prop::collection::vec(-300i64..300, 1..200),
+            base in any::<u8>(),
+        ) {
+            let mut bytes = vec![0u8; values.len()];
+            let (lo, hi) = scan_column(&values, &mut bytes);
+            prop_assert_eq!(lo, *values.iter().min().unwrap());
+            prop_assert_eq!(hi, *values.iter().max().unwrap());
+            let low: Vec<u8> = values.iter().map(|&v| v as u8).collect();
+            prop_assert_eq!(&bytes, &low);
+            let mask = low
+                .iter()
+                .fold(0u64, |m, &b| m | 1u64 << (b.wrapping_sub(base) % 64));
+            prop_assert_eq!(presence(&low, base), mask);
         }
     }
 
