@@ -240,11 +240,13 @@ pub(crate) fn group_size(columns: usize) -> usize {
     (columns / 8).clamp(1, 2048)
 }
 
-/// Where a Parquet file's bytes are: read into memory once, or on disk.
+/// Where a Parquet file's bytes are: read into memory once, on disk, or on disk and read
+/// into memory each time a reader is built (the small files of a set: not all held at once).
 #[derive(Clone)]
 enum ParquetData {
     Bytes(bytes::Bytes),
     File(std::path::PathBuf),
+    Load(std::path::PathBuf),
 }
 
 /// A Parquet file opened once (footer parsed), whose columns can be read in any number of
@@ -258,6 +260,9 @@ pub(crate) struct ParquetColumns {
     /// Position in [`Batches::schema`] -> root field index in the file.
     file_column: Vec<usize>,
     batch_size: usize,
+    /// The other files of a set of Parquet files with the same columns (names and types, in
+    /// order), read after this one.
+    more: Vec<ParquetColumns>,
 }
 
 /// A stream of batches whose errors already name the file.
@@ -291,14 +296,32 @@ impl ParquetColumns {
         &self.path
     }
 
-    /// Batches (all rows) of the columns at `positions` of [`Batches::schema`], and for each
-    /// position the index of its column in those batches.
+    /// Batches (all rows, file after file for a set) of the columns at `positions` of
+    /// [`Batches::schema`], and for each position the index of its column in those batches.
+    /// The readers of a set's other files are built when the previous file is done.
     ///
     /// # Errors
     /// [`DataError::Io`] / [`DataError::Parquet`] when the reader cannot be built; the
     /// batches carry decoding errors (a panic of the parquet crate on a corrupt file
-    /// becomes an error).
+    /// becomes an error), each naming its file.
     pub(crate) fn open(&self, positions: &[usize]) -> Result<(Vec<usize>, BatchIter)> {
+        let (at, first) = self.open_file(positions)?;
+        if self.more.is_empty() {
+            return Ok((at, first));
+        }
+        let positions = positions.to_vec();
+        let tail = self.more.clone().into_iter().flat_map(move |file| {
+            let batches: BatchIter = match file.open_file(&positions) {
+                Ok((_, b)) => b,
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            };
+            batches
+        });
+        Ok((at, Box::new(first.chain(tail))))
+    }
+
+    /// [`open`](Self::open) on this file alone.
+    fn open_file(&self, positions: &[usize]) -> Result<(Vec<usize>, BatchIter)> {
         let mut cols: Vec<usize> = positions.iter().map(|&p| self.file_column[p]).collect();
         cols.sort_unstable();
         cols.dedup();
@@ -311,20 +334,29 @@ impl ParquetColumns {
             source,
         };
         let rows = wide_batch_rows(self.batch_size, cols.len());
+        let io_err = |source| DataError::Io {
+            path: self.path.clone(),
+            source,
+        };
         let build = || -> Result<Box<dyn Iterator<Item = _> + Send>> {
-            Ok(match &self.data {
-                ParquetData::Bytes(b) => {
+            // The bytes in memory, or the path of a file read through its handle.
+            let in_memory = match &self.data {
+                ParquetData::Bytes(b) => Ok(b.clone()),
+                ParquetData::Load(path) => {
+                    Ok(bytes::Bytes::from(std::fs::read(path).map_err(io_err)?))
+                }
+                ParquetData::File(path) => Err(path),
+            };
+            Ok(match in_memory {
+                Ok(bytes) => {
                     let b = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                        b.clone(),
+                        bytes,
                         self.meta.clone(),
                     );
                     Box::new(parquet_reader(b, Some(&cols), rows).map_err(pq_err)?)
                 }
-                ParquetData::File(path) => {
-                    let file = File::open(path).map_err(|source| DataError::Io {
-                        path: self.path.clone(),
-                        source,
-                    })?;
+                Err(path) => {
+                    let file = File::open(path).map_err(io_err)?;
                     let b =
                         ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone());
                     Box::new(parquet_reader(b, Some(&cols), rows).map_err(pq_err)?)
@@ -592,6 +624,7 @@ pub fn open_batches(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Batche
                 meta,
                 file_column: asked.unwrap_or_else(|| (0..full.fields().len()).collect()),
                 batch_size,
+                more: Vec::new(),
             };
             let inner: BatchIter = if n_read > GROUPED_MIN_COLUMNS {
                 Box::new(LazyParquet {
@@ -768,10 +801,12 @@ fn open_set(path: &Path, files: &[std::path::PathBuf], opts: &ReadOptions) -> Re
         format: Some(FileFormat::Parquet),
         ..opts.clone()
     };
-    let first = open_batches(&files[0], &single)?;
+    let mut first = open_batches(&files[0], &single)?;
     let schema = first.schema();
     let mut rows_hint = first.rows_hint();
     let mut rest = Vec::with_capacity(files.len() - 1);
+    // Every file's columns, so that the set can be read in column groups like one file.
+    let mut parts = Some(Vec::with_capacity(files.len() - 1));
     for f in &files[1..] {
         // Footers only: the schema and row count of every file before any data.
         let b = open_batches(f, &single)?;
@@ -791,8 +826,19 @@ fn open_set(path: &Path, files: &[std::path::PathBuf], opts: &ReadOptions) -> Re
             });
         }
         rows_hint = rows_hint.zip(b.rows_hint()).map(|(a, b)| a + b);
+        parts = parts.zip(b.parquet).map(|(mut v, mut c)| {
+            if let ParquetData::Bytes(_) = c.data {
+                c.data = ParquetData::Load(f.clone());
+            }
+            v.push(c);
+            v
+        });
         rest.push(f.clone());
     }
+    let parquet = first.parquet.take().zip(parts).map(|(mut c, more)| {
+        c.more = more;
+        c
+    });
     let tail = rest.into_iter().flat_map(move |f| {
         let batches: BatchIter = match open_batches(&f, &single) {
             Ok(b) => Box::new(b),
@@ -804,7 +850,7 @@ fn open_set(path: &Path, files: &[std::path::PathBuf], opts: &ReadOptions) -> Re
         path: p,
         schema,
         rows_hint,
-        parquet: None,
+        parquet,
         inner: Box::new(first.chain(tail)),
     })
 }

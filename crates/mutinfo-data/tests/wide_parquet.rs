@@ -193,3 +193,38 @@ fn tall_files_are_read_in_groups_with_the_same_result() {
     assert_eq!(e1, e2);
     assert_eq!(codes(&c1), codes(&c2));
 }
+
+#[test]
+fn a_set_of_files_is_read_in_groups_as_its_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three files of one schema with different row counts; nulls only in the last.
+    write_wide(&dir.path().join("part-0.parquet"), 31, 900, false);
+    write_wide(&dir.path().join("part-1.parquet"), 7, 900, false);
+    write_wide(&dir.path().join("part-2.parquet"), 45, 900, true);
+    let opts = ReadOptions {
+        batch_size: 16,
+        ..ReadOptions::default()
+    };
+    let builder = DatasetBuilder::new("label").missing(Missing::OwnCategory);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let [stream, grouped] = pool.install(|| fit_both(&builder, dir.path(), &opts));
+        let ((e1, c1), (e2, c2)) = (stream.unwrap(), grouped.unwrap());
+        assert_eq!(c1.features.n_rows(), 83);
+        assert_eq!(e1, e2, "{threads} threads");
+        assert_eq!(codes(&c1), codes(&c2), "{threads} threads");
+    }
+    // A missing value in the last file (its row 16): the same error, the row counted across
+    // the files (31 + 7 + 16).
+    let strict = DatasetBuilder::new("label");
+    let [stream, grouped] = fit_both(&strict, dir.path(), &opts);
+    let (a, b) = (
+        stream.unwrap_err().to_string(),
+        grouped.unwrap_err().to_string(),
+    );
+    assert_eq!(a, b);
+    assert!(a.contains("f1") && a.contains("row 54"), "{a}");
+}
