@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::Codes;
+use crate::codes::{with_codes, Code, Codes};
 use crate::error::{CoreError, Result};
 use crate::exact::NLogNSum;
 
@@ -22,6 +22,34 @@ pub struct TripleCounts {
     cx: u32,
     cy: u32,
     cells: HashMap<u64, Vec<u64>>,
+}
+
+/// The largest key (0 when there are none).
+fn max_key(z: Option<&[u64]>) -> u64 {
+    z.map_or(0, |z| z.iter().copied().max().unwrap_or(0))
+}
+
+/// Counts `(x, z, y)` into `dense` (`z`-major tables of `cell = cx · cy` counts, `x`-major).
+fn count_dense<X: Code, Y: Code>(
+    xs: &[X],
+    ys: &[Y],
+    z: Option<&[u64]>,
+    cy: usize,
+    cell: usize,
+    dense: &mut [u64],
+) {
+    match z {
+        None => {
+            for (xi, yi) in xs.iter().zip(ys) {
+                dense[xi.idx() * cy + yi.idx()] += 1;
+            }
+        }
+        Some(z) => {
+            for ((&k, xi), yi) in z.iter().zip(xs).zip(ys) {
+                dense[k as usize * cell + xi.idx() * cy + yi.idx()] += 1;
+            }
+        }
+    }
 }
 
 /// Exact `N·H` (units of `2^-64`, [`crate::exact`]) of the parts of a [`TripleCounts`].
@@ -76,6 +104,41 @@ impl TripleCounts {
     /// [`CoreError::LengthMismatch`] when the lengths differ;
     /// [`CoreError::CodeOutOfRange`] for a code at or above its cardinality here.
     pub fn add(&mut self, x: &Codes, z: Option<&[u64]>, y: &Codes) -> Result<()> {
+        self.check(x, z, y)?;
+        self.add_checked(x, z, max_key(z), y, &mut Vec::new());
+        Ok(())
+    }
+
+    /// [`TripleCounts::add`] of `xs[j]` to `tables[j]` for every `j`, against the same keys
+    /// and class (the keys' range is found once, one scratch table serves every feature).
+    ///
+    /// # Errors
+    /// As [`TripleCounts::add`]; [`CoreError::LengthMismatch`] when there are not as many
+    /// tables as features.
+    pub fn add_each(
+        tables: &mut [TripleCounts],
+        xs: &[Codes],
+        z: Option<&[u64]>,
+        y: &Codes,
+    ) -> Result<()> {
+        if tables.len() != xs.len() {
+            return Err(CoreError::LengthMismatch {
+                what: "features".to_string(),
+                expected: tables.len(),
+                found: xs.len(),
+            });
+        }
+        let zmax = max_key(z);
+        let mut dense = Vec::new();
+        for (t, x) in tables.iter_mut().zip(xs) {
+            t.check(x, z, y)?;
+            t.add_checked(x, z, zmax, y, &mut dense);
+        }
+        Ok(())
+    }
+
+    /// The checks of [`TripleCounts::add`].
+    fn check(&self, x: &Codes, z: Option<&[u64]>, y: &Codes) -> Result<()> {
         let n = x.len();
         for (what, len) in [("y", y.len()), ("z", z.map_or(n, <[u64]>::len))] {
             if len != n {
@@ -95,32 +158,41 @@ impl TripleCounts {
                 });
             }
         }
-        let (cx, cy) = (self.cx as usize, self.cy as usize);
-        let cell = cx * cy;
-        let xs = x.to_u32_vec();
-        let ys = y.to_u32_vec();
-        let at = |i: usize| xs[i] as usize * cy + ys[i] as usize;
-        let zmax = z.map_or(0, |z| z.iter().copied().max().unwrap_or(0));
+        Ok(())
+    }
+
+    /// Counts checked rows; `zmax` is the largest key, `dense` a scratch table.
+    fn add_checked(
+        &mut self,
+        x: &Codes,
+        z: Option<&[u64]>,
+        zmax: u64,
+        y: &Codes,
+        dense: &mut Vec<u64>,
+    ) {
+        let cy = self.cy as usize;
+        let cell = self.cx as usize * cy;
         // Keys in a small range are counted in one dense table (the usual case: the codes
-        // of one selected feature), others key by key.
+        // of one selected feature), others key by key; the codes are read in their own width.
         if zmax < 1 << 20 && (zmax as usize + 1) * cell <= 1 << 24 {
-            let mut dense = vec![0u64; (zmax as usize + 1) * cell];
-            match z {
-                None => (0..n).for_each(|i| dense[at(i)] += 1),
-                Some(z) => (0..n).for_each(|i| dense[z[i] as usize * cell + at(i)] += 1),
-            }
+            dense.clear();
+            dense.resize((zmax as usize + 1) * cell, 0);
+            with_codes!(x, xs => with_codes!(y, ys => count_dense(xs, ys, z, cy, cell, dense)));
             for (k, t) in dense.chunks_exact(cell).enumerate() {
                 if t.iter().any(|&c| c > 0) {
                     let mine = self.cells.entry(k as u64).or_insert_with(|| vec![0; cell]);
                     mine.iter_mut().zip(t).for_each(|(a, b)| *a += b);
                 }
             }
-        } else if let Some(z) = z {
-            for (i, &k) in z.iter().enumerate() {
-                self.cells.entry(k).or_insert_with(|| vec![0; cell])[at(i)] += 1;
-            }
+        } else {
+            with_codes!(x, xs => with_codes!(y, ys => {
+                for (i, (xi, yi)) in xs.iter().zip(ys).enumerate() {
+                    let k = z.map_or(0, |z| z[i]);
+                    self.cells.entry(k).or_insert_with(|| vec![0; cell])[xi.idx() * cy + yi.idx()] +=
+                        1;
+                }
+            }));
         }
-        Ok(())
     }
 
     /// Adds another part's counts.
@@ -234,9 +306,11 @@ pub fn joint_keys(columns: &[&Codes]) -> Result<Vec<u64>> {
                 found: c.len(),
             });
         }
-        for (k, v) in keys.iter_mut().zip(c.to_u32_vec()) {
-            *k += u64::from(v) * radix;
-        }
+        with_codes!(c, v => {
+            for (k, v) in keys.iter_mut().zip(v) {
+                *k += v.idx() as u64 * radix;
+            }
+        });
         radix = radix.checked_mul(u64::from(c.cardinality().max(1))).ok_or(
             CoreError::InvalidParameter {
                 name: "joint cardinality",
@@ -309,5 +383,40 @@ mod tests {
         }
         assert!(TripleCounts::new(0, 3).is_err());
         assert!(parts.merge(&TripleCounts::new(4, 4).unwrap()).is_err());
+    }
+
+    proptest::proptest! {
+        /// `add_each` counts as `add` does table by table, and both count every `(x, z, y)`
+        /// as a brute-force map does, for codes of any width and keys dense or not.
+        #[test]
+        fn add_each_counts_every_triple(
+            rows in proptest::collection::vec((0u32..300, 0u32..3, 0u64..7, 0u32..5), 0..200),
+            far in proptest::bool::ANY,
+            keyed in proptest::bool::ANY,
+        ) {
+            let n = rows.len();
+            let wide = Codes::from_codes(rows.iter().map(|r| r.0).collect(), 300).unwrap();
+            let narrow = Codes::from_codes(rows.iter().map(|r| r.3).collect(), 5).unwrap();
+            let y = Codes::from_codes(rows.iter().map(|r| r.1).collect(), 3).unwrap();
+            let keys: Vec<u64> =
+                rows.iter().map(|r| if far { r.2 << 40 } else { r.2 }).collect();
+            let z = keyed.then_some(keys.as_slice());
+            let xs = [wide.clone(), narrow.clone()];
+            let mut each = vec![TripleCounts::new(300, 3).unwrap(), TripleCounts::new(5, 3).unwrap()];
+            TripleCounts::add_each(&mut each, &xs, z, &y).unwrap();
+            for (t, x) in each.iter().zip(&xs) {
+                let mut one = TripleCounts::new(x.cardinality(), 3).unwrap();
+                one.add(x, z, &y).unwrap();
+                proptest::prop_assert_eq!(&one, t);
+                let mut brute: HashMap<u64, Vec<u64>> = HashMap::new();
+                for i in 0..n {
+                    let k = z.map_or(0, |z| z[i]);
+                    brute.entry(k).or_insert_with(|| vec![0; x.cardinality() as usize * 3])
+                        [x.get(i) as usize * 3 + y.get(i) as usize] += 1;
+                }
+                proptest::prop_assert_eq!(&brute, &t.cells);
+            }
+            proptest::prop_assert!(TripleCounts::add_each(&mut each, &xs[..1], z, &y).is_err());
+        }
     }
 }

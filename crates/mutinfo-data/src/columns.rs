@@ -52,6 +52,7 @@ use crate::gather::{
 };
 use crate::io::{group_size, read_in_groups, Batches, ParquetColumns, Table};
 
+mod batch;
 mod tally;
 pub use tally::TableTally;
 
@@ -317,17 +318,6 @@ fn column_values(table: &Table, idx: usize, name: &str, as_string: bool) -> Resu
     } else {
         Raw::Num(Vec::new())
     }))
-}
-
-fn missing_rows(raw: &Raw) -> impl Iterator<Item = usize> + '_ {
-    let n = match raw {
-        Raw::Num(v) => v.len(),
-        Raw::Str(v) => v.len(),
-    };
-    (0..n).filter(move |&i| match raw {
-        Raw::Num(v) => v[i].is_none(),
-        Raw::Str(v) => v[i].is_none(),
-    })
 }
 
 /// A fit needs data rows.
@@ -1001,147 +991,6 @@ impl Encoding {
     /// Feature names, in order.
     pub fn feature_names(&self) -> Vec<String> {
         self.features.iter().map(|f| f.name().to_string()).collect()
-    }
-
-    /// `rows[i]` is the original row number of `raw[i]` (for error messages).
-    fn encode_column(&self, enc: &ColumnEncoding, raw: &Raw, rows: &[usize]) -> Result<Codes> {
-        let card = self.cardinality(enc);
-        let missing_code = card - 1;
-        let name = enc.name();
-        let mut out = Vec::with_capacity(rows.len());
-        let miss = |row: usize| -> Result<u32> {
-            if self.missing == Missing::OwnCategory {
-                Ok(missing_code)
-            } else {
-                Err(DataError::MissingValue {
-                    column: name.into(),
-                    row,
-                })
-            }
-        };
-        let unseen = |row: usize, value: String| -> Result<u32> {
-            match enc {
-                ColumnEncoding::Categorical { levels, .. } if self.unseen == Unseen::Other => {
-                    Ok(levels.len() as u32)
-                }
-                _ => Err(DataError::UnseenValue {
-                    column: name.into(),
-                    row,
-                    value,
-                }),
-            }
-        };
-        match (enc, raw) {
-            (ColumnEncoding::Numeric { bins, .. }, Raw::Num(v)) => {
-                // The fit's coder (a table over a short integer range, a scan of few edges):
-                // the codes of `code_of`, without a search per value.
-                let coder = crate::discretize::EdgeCoder::new(bins, rows.len());
-                for (&row, x) in rows.iter().zip(v) {
-                    out.push(match x {
-                        None => miss(row)?,
-                        Some(x) if x.is_infinite() => {
-                            return Err(DataError::NonFinite {
-                                column: name.into(),
-                                row,
-                                value: *x,
-                            })
-                        }
-                        Some(x) => match coder.code(*x) {
-                            Some(c) => c,
-                            None => unseen(row, x.to_string())?,
-                        },
-                    });
-                }
-            }
-            (ColumnEncoding::Categorical { levels, .. }, Raw::Str(v)) => {
-                for (&row, x) in rows.iter().zip(v) {
-                    out.push(match x {
-                        None => miss(row)?,
-                        Some(s) => match levels.binary_search(s) {
-                            Ok(c) => c as u32,
-                            Err(_) => unseen(row, s.clone())?,
-                        },
-                    });
-                }
-            }
-            _ => {
-                return Err(DataError::UnsupportedType {
-                    column: name.into(),
-                    data_type: "a type different from the one fitted".into(),
-                })
-            }
-        }
-        Ok(Codes::from_codes(out, card)?)
-    }
-
-    fn raw_for(
-        &self,
-        enc: &ColumnEncoding,
-        batch: &RecordBatch,
-        resolver: &Resolver,
-    ) -> Result<Raw> {
-        let name = enc.name();
-        let col = batch.column(resolver.index(name, "batch")?);
-        raw_of(col, name, matches!(enc, ColumnEncoding::Categorical { .. }))
-    }
-
-    /// Encodes one batch whose first row is data row `row_offset`. Returns feature codes,
-    /// target codes and the rows dropped (absolute numbers).
-    ///
-    /// # Errors
-    /// As [`Encoding::transform`].
-    pub fn transform_batch(
-        &self,
-        batch: &RecordBatch,
-        row_offset: usize,
-    ) -> Result<(Vec<Codes>, Codes, Vec<usize>)> {
-        let schema = batch.schema();
-        let resolver = Resolver::new(&schema);
-        let traw = self.raw_for(&self.target, batch, &resolver)?;
-        let fraws = self
-            .features
-            .iter()
-            .map(|f| self.raw_for(f, batch, &resolver))
-            .collect::<Result<Vec<_>>>()?;
-        let n = batch.num_rows();
-        let mut drop = vec![false; n];
-        for (raw, enc) in
-            std::iter::once((&traw, &self.target)).chain(fraws.iter().zip(&self.features))
-        {
-            if let Raw::Num(v) = raw {
-                if let Some(i) = v.iter().position(|x| x.is_some_and(|x| x.is_infinite())) {
-                    return Err(DataError::NonFinite {
-                        column: enc.name().into(),
-                        row: row_offset + i,
-                        value: v[i].unwrap_or(f64::NAN),
-                    });
-                }
-            }
-            if self.missing == Missing::DropRow {
-                for i in missing_rows(raw) {
-                    drop[i] = true;
-                }
-            }
-        }
-        let keep: Vec<usize> = (0..n).filter(|&i| !drop[i]).collect();
-        let rows: Vec<usize> = keep.iter().map(|&i| row_offset + i).collect();
-        let take = |raw: &Raw| -> Raw {
-            match raw {
-                Raw::Num(v) => Raw::Num(keep.iter().map(|&i| v[i]).collect()),
-                Raw::Str(v) => Raw::Str(keep.iter().map(|&i| v[i].clone()).collect()),
-            }
-        };
-        let target = self.encode_column(&self.target, &take(&traw), &rows)?;
-        let feats = fraws
-            .iter()
-            .zip(&self.features)
-            .map(|(raw, enc)| self.encode_column(enc, &take(raw), &rows))
-            .collect::<Result<Vec<_>>>()?;
-        let dropped = (0..n)
-            .filter(|&i| drop[i])
-            .map(|i| row_offset + i)
-            .collect();
-        Ok((feats, target, dropped))
     }
 
     /// Re-applies the encoding to another table: same values, same codes.

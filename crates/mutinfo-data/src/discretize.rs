@@ -468,6 +468,13 @@ impl<'a> EdgeCoder<'a> {
         EdgeCoder { bins, table, few }
     }
 
+    /// The table of the codes of the integers `first, first + 1, …` when there is one.
+    pub(crate) fn int_table(&self) -> Option<(i64, &[u32])> {
+        self.table
+            .as_ref()
+            .map(|(lo, _, codes)| (*lo as i64, codes.as_slice()))
+    }
+
     /// The code of `value`, as [`FittedBins::code_of`].
     #[inline]
     pub(crate) fn code(&self, value: f64) -> Option<u32> {

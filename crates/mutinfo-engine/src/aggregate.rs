@@ -239,10 +239,7 @@ impl Accumulator for PassAccumulator {
                     let cols: Vec<&Codes> = given.iter().map(|&g| &features[g]).collect();
                     Some(joint_keys(&cols).map_err(external)?)
                 };
-                for (t, x) in tables.iter_mut().zip(&features) {
-                    t.add(x, z.as_deref(), &target).map_err(external)?;
-                }
-                Ok(())
+                TripleCounts::add_each(tables, &features, z.as_deref(), &target).map_err(external)
             }
             (State::Count(_), Pass::Tally(_)) => unreachable!("a count state is made by a count"),
         }
