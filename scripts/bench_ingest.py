@@ -23,7 +23,8 @@ Data are generated here (seeded; numpy + pyarrow) into --data-dir (default
             columns; the gap is printed). They are the literature's set (Guyon et al., NIPS 2003).
 
 For each case and RAYON_NUM_THREADS in (1, 2): the process (`mutinfo select ... --quiet`) under
-/usr/bin/time -v gives wall time, CPU time (user + sys) and peak RSS; the library compute is the
+/usr/bin/time -v gives wall time, CPU time (user + sys) and peak RSS (best wall and CPU of 3 runs
+for the process-vs-compute cases, the largest peak RSS); the library compute is the
 `select_timing` example (best of 3, wall and CPU) on the codes `export_codes` writes with the
 same default encoding. sklearn: `mutual_info_classif(X, y, discrete_features=True)` on the
 first tenth of the sparse columns (800 x 10 000), timed in this process after loading.
@@ -45,6 +46,9 @@ from _timing import timed  # noqa: E402
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+# Runs of each process timed against the compute (which takes the best of 3 too).
+REPEATS = 3
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +149,7 @@ def main():
     def process_vs_compute(name, data, k):
         res = {}
         for th in (1, 2):
-            p = timed(select_cmd(bins, data, k), th)
+            p = timed(select_cmd(bins, data, k), th, REPEATS)
             c = compute(bins, data, k, th, tmp)
             sel = [f["index"] for f in json.loads(p["stdout"])["features"]]
             if sel != c["selected"]:
