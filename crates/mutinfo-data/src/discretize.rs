@@ -273,7 +273,7 @@ fn min_max(values: &[f64]) -> (f64, f64) {
 
 /// The widest integer range counted rather than sorted (by [`sorted_copy`]) or looked up in a
 /// table (by [`EdgeCoder`]).
-const SMALL_INT_RANGE: i64 = 65_536;
+pub(crate) const SMALL_INT_RANGE: i64 = 65_536;
 
 /// `(lo, hi)` when every value is an integer in a range of at most [`SMALL_INT_RANGE`] and none
 /// is `-0.0` (whose sign a count would lose).

@@ -9,8 +9,7 @@
 //! the checks that name the column and row. Both give the same codes; the fast one gives up
 //! (and the general one runs) on the first value it cannot code.
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use arrow::datatypes as t;
+use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use mutinfo_core::codes::Code;
 use mutinfo_core::Codes;
@@ -23,56 +22,6 @@ use crate::ColumnEncoding;
 
 /// The most integers a batch's category table spans (larger spans are hashed).
 const MAX_TABLE_SPAN: i64 = 4096;
-
-/// Runs `$body` with `$v` bound to the values of `$array` (a primitive array of a numeric
-/// type, any nulls ignored) and `$f` converting one to `f64` as Arrow's cast does; `$none`
-/// for any other type.
-macro_rules! with_native {
-    ($array:expr, |$v:ident, $f:ident| $body:expr, $none:expr) => {
-        match $array.data_type() {
-            DataType::Int8 => with_native!(@ $array, t::Int8Type, $v, $f, $body),
-            DataType::Int16 => with_native!(@ $array, t::Int16Type, $v, $f, $body),
-            DataType::Int32 => with_native!(@ $array, t::Int32Type, $v, $f, $body),
-            DataType::Int64 => with_native!(@ $array, t::Int64Type, $v, $f, $body),
-            DataType::UInt8 => with_native!(@ $array, t::UInt8Type, $v, $f, $body),
-            DataType::UInt16 => with_native!(@ $array, t::UInt16Type, $v, $f, $body),
-            DataType::UInt32 => with_native!(@ $array, t::UInt32Type, $v, $f, $body),
-            DataType::UInt64 => with_native!(@ $array, t::UInt64Type, $v, $f, $body),
-            DataType::Float32 => with_native!(@ $array, t::Float32Type, $v, $f, $body),
-            DataType::Float64 => with_native!(@ $array, t::Float64Type, $v, $f, $body),
-            _ => $none,
-        }
-    };
-    (@ $array:expr, $ty:ty, $v:ident, $f:ident, $body:expr) => {{
-        let $v = $array.as_primitive::<$ty>().values().as_ref();
-        #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
-        let $f = |x| x as f64;
-        $body
-    }};
-}
-
-/// Runs `$body` with `$v` bound to the values of `$array` when it holds integers that are
-/// exact in `i64` (every integer type but `UInt64`), and `$i` converting one; `$none` else.
-macro_rules! with_ints {
-    ($array:expr, |$v:ident, $i:ident| $body:expr, $none:expr) => {
-        match $array.data_type() {
-            DataType::Int8 => with_ints!(@ $array, t::Int8Type, $v, $i, $body),
-            DataType::Int16 => with_ints!(@ $array, t::Int16Type, $v, $i, $body),
-            DataType::Int32 => with_ints!(@ $array, t::Int32Type, $v, $i, $body),
-            DataType::Int64 => with_ints!(@ $array, t::Int64Type, $v, $i, $body),
-            DataType::UInt8 => with_ints!(@ $array, t::UInt8Type, $v, $i, $body),
-            DataType::UInt16 => with_ints!(@ $array, t::UInt16Type, $v, $i, $body),
-            DataType::UInt32 => with_ints!(@ $array, t::UInt32Type, $v, $i, $body),
-            _ => $none,
-        }
-    };
-    (@ $array:expr, $ty:ty, $v:ident, $i:ident, $body:expr) => {{
-        let $v = $array.as_primitive::<$ty>().values().as_ref();
-        #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
-        let $i = |x| x as i64;
-        $body
-    }};
-}
 
 /// `n` codes from `code(i)`, as `u8` when `card` allows; `None` as soon as one is `None`.
 fn collect_codes(n: usize, card: u32, code: impl Fn(usize) -> Option<u32>) -> Option<Codes> {
@@ -362,9 +311,11 @@ impl Encoding {
 mod tests {
     use std::sync::Arc;
 
+    use arrow::array::AsArray;
     use arrow::array::{
         Float32Array, Float64Array, Int16Array, Int64Array, StringArray, UInt64Array, UInt8Array,
     };
+    use arrow::datatypes as t;
     use arrow_schema::{Field, Schema};
     use proptest::prelude::*;
 

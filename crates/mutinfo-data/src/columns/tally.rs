@@ -151,6 +151,41 @@ impl DatasetBuilder {
     }
 }
 
+/// Adds `counts[i]` occurrences of the integer `lo + i` to a histogram of values by their bits.
+fn add_counts(h: &mut HashMap<u64, u64>, lo: i64, counts: Vec<u32>) {
+    for (i, c) in counts.into_iter().enumerate().filter(|p| p.1 > 0) {
+        let bits = ((lo + i as i64) as f64).to_bits();
+        *h.entry(bits).or_insert(0) += u64::from(c);
+    }
+}
+
+/// The histogram of a non-empty integer array without nulls whose values lie in a short range
+/// within ±2^51 (as [`small_int_range`] takes them), counted in their native type: the first
+/// value and the count of each integer from it. `None` for any other array.
+fn native_histogram(array: &arrow::array::ArrayRef) -> Option<(i64, Vec<u32>)> {
+    use arrow::array::Array;
+    const LIMIT: i64 = 1 << 51;
+    if array.null_count() > 0 || array.is_empty() {
+        return None;
+    }
+    with_ints!(
+        array,
+        |v, int| {
+            let lo = v.iter().map(|&x| int(x)).min()?;
+            let hi = v.iter().map(|&x| int(x)).max()?;
+            if lo <= -LIMIT || hi >= LIMIT || hi - lo > crate::discretize::SMALL_INT_RANGE {
+                return None;
+            }
+            let mut counts = vec![0u32; (hi - lo + 1) as usize];
+            for &x in v {
+                counts[(int(x) - lo) as usize] += 1;
+            }
+            Some((lo, counts))
+        },
+        None
+    )
+}
+
 impl TableTally {
     /// Rows tallied.
     pub fn rows(&self) -> u64 {
@@ -174,8 +209,13 @@ impl TableTally {
         let base = offset.unwrap_or(0);
         for (c, &kind) in self.columns.iter_mut().zip(&self.kinds) {
             let i = resolver.index(&c.name, "batch")?;
+            let array = batch.column(i);
+            if let (Values::Num(h), Some((lo, counts))) = (&mut c.values, native_histogram(array)) {
+                add_counts(h, lo, counts);
+                continue;
+            }
             let mut g = Gathered::new(&c.name, kind, batch.num_rows());
-            g.push(batch.column(i), base)?;
+            g.push(array, base)?;
             c.missing += g.missing.len() as u64;
             if offset.is_some() {
                 c.first_missing = c.first_missing.or(g.missing.first().copied());
@@ -188,11 +228,7 @@ impl TableTally {
                     // Whole numbers in a short range (no NaN, no −0): counted densely, one
                     // map update per distinct value instead of one per row.
                     Some((lo, hi)) => {
-                        let counts = small_int_histogram(&v, lo, (hi - lo + 1) as usize);
-                        for (i, c) in counts.into_iter().enumerate().filter(|p| p.1 > 0) {
-                            let bits = ((lo + i as i64) as f64).to_bits();
-                            *h.entry(bits).or_insert(0) += u64::from(c);
-                        }
+                        add_counts(h, lo, small_int_histogram(&v, lo, (hi - lo + 1) as usize))
                     }
                     None => {
                         for x in v {
