@@ -102,6 +102,18 @@ macro_rules! with_ints {
     }};
 }
 
+/// The least and the greatest of `values` (`None` when empty), in one loop of `min`/`max`
+/// that vectorizes (`Iterator::min` and `max` did not).
+fn min_max<T: Copy + Ord>(values: &[T]) -> Option<(T, T)> {
+    let (&first, _) = values.split_first()?;
+    let (mut lo, mut hi) = (first, first);
+    for &x in values {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    Some((lo, hi))
+}
+
 mod batch;
 mod tally;
 pub use tally::TableTally;

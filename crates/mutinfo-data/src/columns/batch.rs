@@ -39,23 +39,27 @@ fn collect_codes(n: usize, card: u32, code: impl Fn(usize) -> Option<u32>) -> Op
     }
 }
 
-/// The codes `table[k]` of the offsets `k` (each below `card`); `None` when an offset falls
-/// outside the table.
-fn table_codes(
-    offsets: impl ExactSizeIterator<Item = i64> + Clone,
+/// The codes `table[x - first]` of the integers `values` when every one lies in the table
+/// (each code below `card`); `None` otherwise.
+fn table_codes<T: Copy + Ord>(
+    values: &[T],
+    int: impl Fn(T) -> i64,
+    first: i64,
     table: &[u32],
     card: u32,
 ) -> Option<Codes> {
-    let len = table.len() as u64;
-    // The range check first, in a loop that vectorizes; then lookups without a branch.
-    if offsets.clone().any(|k| k as u64 >= len) {
+    let (lo, hi) = super::min_max(values)?;
+    let (lo, hi) = (int(lo), int(hi));
+    // In i128: the range check cannot wrap around, and then no offset does.
+    if lo < first || i128::from(hi) - i128::from(first) >= table.len() as i128 {
         return None;
     }
+    let at = |x: T| (int(x) - first) as usize;
     if u64::from(card) <= u8::MAX_CARDINALITY {
         let small: Vec<u8> = table.iter().map(|&c| c as u8).collect();
-        Codes::from_u8(offsets.map(|k| small[k as usize]).collect(), card).ok()
+        Codes::from_u8(values.iter().map(|&x| small[at(x)]).collect(), card).ok()
     } else {
-        Codes::from_codes(offsets.map(|k| table[k as usize]).collect(), card).ok()
+        Codes::from_codes(values.iter().map(|&x| table[at(x)]).collect(), card).ok()
     }
 }
 
@@ -74,11 +78,8 @@ impl Encoding {
                 let coder = EdgeCoder::new(bins, n);
                 // Integers within the coder's table: one lookup each.
                 if let Some((lo, table)) = coder.int_table() {
-                    let fast = with_ints!(
-                        array,
-                        |v, int| table_codes(v.iter().map(|&x| int(x) - lo), table, card),
-                        None
-                    );
+                    let fast =
+                        with_ints!(array, |v, int| table_codes(v, int, lo, table, card), None);
                     if fast.is_some() {
                         return fast;
                     }
@@ -99,9 +100,9 @@ impl Encoding {
             ColumnEncoding::Categorical { levels, .. } => with_ints!(
                 array,
                 |v, int| {
-                    let lo = v.iter().map(|&x| int(x)).min()?;
-                    let hi = v.iter().map(|&x| int(x)).max()?;
-                    if hi - lo >= MAX_TABLE_SPAN.min(n as i64) {
+                    let (lo, hi) = super::min_max(v)?;
+                    let (lo, hi) = (int(lo), int(hi));
+                    if i128::from(hi) - i128::from(lo) >= i128::from(MAX_TABLE_SPAN.min(n as i64)) {
                         return None;
                     }
                     // Levels are the values as text: each integer of the span looked up once.
@@ -452,6 +453,54 @@ mod tests {
                             }
                         };
                         prop_assert_eq!(Some(codes.get(i)), want);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Integers at the ends of `i64`: no offset wraps around into a table (the fast path and
+    /// the gathered one agree), whether the column is binned or categorical.
+    #[test]
+    fn extreme_integers_code_as_gathered() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("y", DataType::Int64, false),
+            Field::new("x", DataType::Int64, false),
+        ]));
+        let make = |y: Vec<i64>, x: Vec<i64>| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from(y)), Arc::new(Int64Array::from(x))],
+            )
+            .unwrap()
+        };
+        let top = i64::MAX;
+        let fit = make(
+            (0..40).map(|i| top - i % 3).collect(),
+            (0..40).map(|i| top - i % 7).collect(),
+        );
+        let table = Table {
+            schema: fit.schema(),
+            batches: vec![fit],
+        };
+        for categorical in [false, true] {
+            for other in [false, true] {
+                let builder = DatasetBuilder::new("y")
+                    .categorical(if categorical { vec!["x"] } else { vec![] })
+                    .unseen(if other { Unseen::Other } else { Unseen::Error });
+                let (encoding, _) = builder.fit(&table).unwrap();
+                for x in [
+                    vec![i64::MIN, top],
+                    vec![top - 2, top],
+                    vec![i64::MIN + 1, -1],
+                ] {
+                    let b = make(vec![top; x.len()], x.clone());
+                    let fast = encoding.transform_batch_with(&b, 0, true);
+                    let slow = encoding.transform_batch_with(&b, 0, false);
+                    match (&fast, &slow) {
+                        (Ok(a), Ok(b)) => assert_eq!(a, b, "{x:?}"),
+                        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                        _ => panic!("{x:?}: fast {fast:?}, gathered {slow:?}"),
                     }
                 }
             }

@@ -171,8 +171,8 @@ fn native_histogram(array: &arrow::array::ArrayRef) -> Option<(i64, Vec<u32>)> {
     with_ints!(
         array,
         |v, int| {
-            let lo = v.iter().map(|&x| int(x)).min()?;
-            let hi = v.iter().map(|&x| int(x)).max()?;
+            let (lo, hi) = super::min_max(v)?;
+            let (lo, hi) = (int(lo), int(hi));
             if lo <= -LIMIT || hi >= LIMIT || hi - lo > crate::discretize::SMALL_INT_RANGE {
                 return None;
             }
