@@ -266,6 +266,44 @@ fn wait_for(port: u16) {
 /// A scheduler and two executors of `mutinfo cluster`; the scheduler's address. The second
 /// executor takes the port after the first's with `consecutive`, else its default.
 #[cfg(feature = "ballista")]
+/// The output of a child, or a panic naming `what` if it has not ended within `limit` (then it
+/// is killed): a hung client must fail the test, not stall CI.
+fn output_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::Output {
+    use std::io::Read;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        out.read_to_end(&mut v).map(|_| v)
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        err.read_to_end(&mut v).map(|_| v)
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("{what} did not end within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap().unwrap(),
+        stderr: err.join().unwrap().unwrap(),
+    }
+}
+
+#[cfg(feature = "ballista")]
 fn cluster(procs: &mut Procs, executor_timeout: &str, consecutive: bool) -> String {
     use std::process::{Command, Stdio};
     let exe = env!("CARGO_BIN_EXE_mutinfo");
@@ -426,8 +464,15 @@ fn a_killed_executor_loses_no_answer() {
     let start = std::time::Instant::now();
     let whole = Command::new(env!("CARGO_BIN_EXE_mutinfo"))
         .args(args("ballista"))
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let whole = output_within(
+        whole,
+        std::time::Duration::from_secs(600),
+        "the run with both executors",
+    );
     let took = start.elapsed();
     assert!(
         whole.status.success(),
@@ -448,7 +493,12 @@ fn a_killed_executor_loses_no_answer() {
     let mut lost = procs.0.remove(2);
     lost.kill().unwrap();
     lost.wait().unwrap();
-    let out = run.wait_with_output().unwrap();
+    // The lost executor's tasks wait for its heartbeat to expire (6 s here), then run again.
+    let out = output_within(
+        run,
+        took * 4 + std::time::Duration::from_secs(120),
+        "the run that lost an executor",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
     if out.status.success() {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::config::TaskSchedulingPolicy;
 use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
@@ -59,6 +60,12 @@ pub async fn run_scheduler(opts: SchedulerOptions) -> Result<()> {
             opts.bind.ip().to_string()
         },
         executor_timeout_seconds: opts.executor_timeout_seconds,
+        // Executors ask for tasks when they have a free slot. With the scheduler handing them
+        // out (push, Ballista's default), a task cancelled because its stage was rolled back
+        // after a lost executor never gave its slot back: with one slot per executor the
+        // survivor never ran the lost tasks again and the job never ended (1 run in 5 of
+        // engine_cli's killed-executor test; none in 12 pulled). Polls cost about 50 ms per stage.
+        scheduling_policy: TaskSchedulingPolicy::PullStaged,
         expire_dead_executor_interval_seconds: opts.executor_timeout_seconds.clamp(1, 15),
         override_logical_codec: Some(Arc::new(LogicalCodec::default())),
         override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
@@ -130,6 +137,8 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
         // Connect once: the scheduler listens (waited for above).
         scheduler_connect_timeout_seconds: 0,
         vcores: opts.concurrency.max(1),
+        // As the scheduler (run_scheduler): executors poll for tasks.
+        task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir: opts
             .work_dir
             .as_ref()
@@ -172,8 +181,13 @@ pub(crate) async fn client(
     scheduler: &str,
     config: SessionConfig,
 ) -> datafusion::error::Result<SessionContext> {
+    // The static planner: a counting pass (partial aggregates, then their merge) has no joins or
+    // partition counts for the adaptive one to choose, and after a lost executor Ballista 55's
+    // adaptive planner refuses the survivors' task statuses for the stage it rolled back
+    // ("Can't find active stage to update stage outputs").
     let config = config
         .upgrade_for_ballista()
+        .with_ballista_adaptive_query_planner(false)
         .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
     let state = SessionStateBuilder::new()
@@ -225,4 +239,36 @@ pub fn resolve(what: &str, text: &str) -> Result<SocketAddr> {
         .map_err(|e| cluster_error(what, format!("{text:?}: {e} (expected HOST:PORT)")))?
         .next()
         .ok_or_else(|| cluster_error(what, format!("{text:?} resolves to no address")))
+}
+
+/// Prints the cluster's log records (Ballista's and DataFusion's, through the `log` crate) at
+/// `level` and above to stderr, one line each: `LEVEL target: message`. `level` is one of
+/// `error`, `warn`, `info`, `debug`, `trace` (what `MUTINFO_LOG` holds for `mutinfo
+/// cluster`). Installing a second logger is a no-op.
+///
+/// # Errors
+/// [`EngineError::Cluster`] naming `level` when it is none of those.
+pub fn log_to_stderr(level: &str) -> Result<()> {
+    let level: log::LevelFilter = level.parse().map_err(|_| {
+        cluster_error(
+            "MUTINFO_LOG",
+            format!("{level:?} is not one of error, warn, info, debug, trace"),
+        )
+    })?;
+    struct Stderr(log::LevelFilter);
+    impl log::Log for Stderr {
+        fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+            m.level() <= self.0
+        }
+        fn log(&self, r: &log::Record<'_>) {
+            if self.enabled(r.metadata()) {
+                eprintln!("{} {}: {}", r.level(), r.target(), r.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    if log::set_boxed_logger(Box::new(Stderr(level))).is_ok() {
+        log::set_max_level(level);
+    }
+    Ok(())
 }

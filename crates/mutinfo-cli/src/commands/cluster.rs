@@ -18,10 +18,12 @@ pub struct ClusterArgs {
 #[derive(Debug, Subcommand)]
 enum ClusterCommand {
     /// Run a scheduler: clients (`--engine ballista --scheduler HOST:PORT`) submit passes to
-    /// it, executors register with it. Runs until stopped.
+    /// it, executors register with it. Runs until stopped. MUTINFO_LOG=info (or error, warn,
+    /// debug, trace) prints its log on stderr.
     Scheduler(SchedulerArgs),
     /// Run an executor for a scheduler: it reads the input (every executor must see it at the
-    /// path the client gives) and counts. Runs until stopped.
+    /// path the client gives) and counts. Runs until stopped. MUTINFO_LOG=info (or error,
+    /// warn, debug, trace) prints its log on stderr.
     Executor(ExecutorArgs),
 }
 
@@ -66,6 +68,9 @@ pub fn run(a: &ClusterArgs) -> Result<()> {
     #[cfg(feature = "ballista")]
     {
         use mutinfo_engine::cluster;
+        if let Some(level) = std::env::var_os("MUTINFO_LOG") {
+            cluster::log_to_stderr(&level.to_string_lossy())?;
+        }
         match &a.command {
             ClusterCommand::Scheduler(s) => {
                 crate::limits::positive("--executor-timeout", s.executor_timeout as usize)?;
