@@ -52,54 +52,56 @@ use crate::gather::{
 };
 use crate::io::{group_size, read_in_groups, Batches, ParquetColumns, Table};
 
+/// Runs `$body` with `$v` bound to the values of `$array` (nulls ignored) when its type is one
+/// of the listed Arrow types, and `$f` converting one value `as $to`; `$none` for any other.
+macro_rules! with_primitive {
+    ($array:expr, [$($dt:ident: $ty:ident),*], |$v:ident, $f:ident: $to:ty| $body:expr, $none:expr) => {
+        match $array.data_type() {
+            $(arrow_schema::DataType::$dt => {
+                let $v = arrow::array::AsArray::as_primitive::<arrow::datatypes::$ty>($array)
+                    .values()
+                    .as_ref();
+                #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
+                let $f = |x| x as $to;
+                $body
+            })*
+            _ => $none,
+        }
+    };
+}
+
 /// Runs `$body` with `$v` bound to the values of `$array` (a primitive array of a numeric
 /// type, any nulls ignored) and `$f` converting one to `f64` as Arrow's cast does; `$none`
 /// for any other type.
 macro_rules! with_native {
     ($array:expr, |$v:ident, $f:ident| $body:expr, $none:expr) => {
-        match $array.data_type() {
-            arrow_schema::DataType::Int8 => with_native!(@ $array, arrow::datatypes::Int8Type, $v, $f, $body),
-            arrow_schema::DataType::Int16 => with_native!(@ $array, arrow::datatypes::Int16Type, $v, $f, $body),
-            arrow_schema::DataType::Int32 => with_native!(@ $array, arrow::datatypes::Int32Type, $v, $f, $body),
-            arrow_schema::DataType::Int64 => with_native!(@ $array, arrow::datatypes::Int64Type, $v, $f, $body),
-            arrow_schema::DataType::UInt8 => with_native!(@ $array, arrow::datatypes::UInt8Type, $v, $f, $body),
-            arrow_schema::DataType::UInt16 => with_native!(@ $array, arrow::datatypes::UInt16Type, $v, $f, $body),
-            arrow_schema::DataType::UInt32 => with_native!(@ $array, arrow::datatypes::UInt32Type, $v, $f, $body),
-            arrow_schema::DataType::UInt64 => with_native!(@ $array, arrow::datatypes::UInt64Type, $v, $f, $body),
-            arrow_schema::DataType::Float32 => with_native!(@ $array, arrow::datatypes::Float32Type, $v, $f, $body),
-            arrow_schema::DataType::Float64 => with_native!(@ $array, arrow::datatypes::Float64Type, $v, $f, $body),
-            _ => $none,
-        }
+        with_primitive!(
+            $array,
+            [
+                Int8: Int8Type, Int16: Int16Type, Int32: Int32Type, Int64: Int64Type,
+                UInt8: UInt8Type, UInt16: UInt16Type, UInt32: UInt32Type, UInt64: UInt64Type,
+                Float32: Float32Type, Float64: Float64Type
+            ],
+            |$v, $f: f64| $body,
+            $none
+        )
     };
-    (@ $array:expr, $ty:ty, $v:ident, $f:ident, $body:expr) => {{
-        let $v = arrow::array::AsArray::as_primitive::<$ty>($array).values().as_ref();
-        #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
-        let $f = |x| x as f64;
-        $body
-    }};
 }
 
 /// Runs `$body` with `$v` bound to the values of `$array` when it holds integers that are
 /// exact in `i64` (every integer type but `UInt64`), and `$i` converting one; `$none` else.
 macro_rules! with_ints {
     ($array:expr, |$v:ident, $i:ident| $body:expr, $none:expr) => {
-        match $array.data_type() {
-            arrow_schema::DataType::Int8 => with_ints!(@ $array, arrow::datatypes::Int8Type, $v, $i, $body),
-            arrow_schema::DataType::Int16 => with_ints!(@ $array, arrow::datatypes::Int16Type, $v, $i, $body),
-            arrow_schema::DataType::Int32 => with_ints!(@ $array, arrow::datatypes::Int32Type, $v, $i, $body),
-            arrow_schema::DataType::Int64 => with_ints!(@ $array, arrow::datatypes::Int64Type, $v, $i, $body),
-            arrow_schema::DataType::UInt8 => with_ints!(@ $array, arrow::datatypes::UInt8Type, $v, $i, $body),
-            arrow_schema::DataType::UInt16 => with_ints!(@ $array, arrow::datatypes::UInt16Type, $v, $i, $body),
-            arrow_schema::DataType::UInt32 => with_ints!(@ $array, arrow::datatypes::UInt32Type, $v, $i, $body),
-            _ => $none,
-        }
+        with_primitive!(
+            $array,
+            [
+                Int8: Int8Type, Int16: Int16Type, Int32: Int32Type, Int64: Int64Type,
+                UInt8: UInt8Type, UInt16: UInt16Type, UInt32: UInt32Type
+            ],
+            |$v, $i: i64| $body,
+            $none
+        )
     };
-    (@ $array:expr, $ty:ty, $v:ident, $i:ident, $body:expr) => {{
-        let $v = arrow::array::AsArray::as_primitive::<$ty>($array).values().as_ref();
-        #[allow(clippy::unnecessary_cast, clippy::cast_lossless)]
-        let $i = |x| x as i64;
-        $body
-    }};
 }
 
 /// The least and the greatest of `values` (`None` when empty), in one loop of `min`/`max`

@@ -185,20 +185,16 @@ impl Encoding {
                 }
             }
             (ColumnEncoding::Categorical { levels, .. }, Store::Int(_) | Store::Text(_)) => {
-                let (codes, level): (&[u32], Box<dyn Fn(u32) -> String>) = match &g.store {
-                    Store::Int(d) => (&d.codes, Box::new(|c| d.levels[c as usize].to_string())),
-                    Store::Text(d) => (&d.codes, Box::new(|c| d.levels[c as usize].clone())),
+                // Each of the batch's levels named and looked up once.
+                let (codes, names): (&[u32], Vec<String>) = match &g.store {
+                    Store::Int(d) => (&d.codes, d.levels.iter().map(|l| l.to_string()).collect()),
+                    Store::Text(d) => (&d.codes, d.levels.clone()),
                     Store::Num(_) => unreachable!("matched above"),
                 };
-                // Each of the batch's levels looked up once.
-                let n_levels = codes
-                    .iter()
-                    .filter(|&&c| c != MISSING)
-                    .max()
-                    .map_or(0, |&m| m + 1);
                 let other = (self.unseen == Unseen::Other).then_some(levels.len() as u32);
-                let remap: Vec<Option<u32>> = (0..n_levels)
-                    .map(|c| match levels.binary_search(&level(c)) {
+                let remap: Vec<Option<u32>> = names
+                    .iter()
+                    .map(|name| match levels.binary_search(name) {
                         Ok(code) => Some(code as u32),
                         Err(_) => other,
                     })
@@ -206,7 +202,9 @@ impl Encoding {
                 for (i, &c) in codes.iter().enumerate().filter(|p| kept(p.0)) {
                     out.push(match c {
                         MISSING => miss(i)?,
-                        c => remap[c as usize].ok_or_else(|| unseen(i, level(c)))?,
+                        c => {
+                            remap[c as usize].ok_or_else(|| unseen(i, names[c as usize].clone()))?
+                        }
                     });
                 }
             }
