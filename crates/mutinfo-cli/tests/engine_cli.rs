@@ -263,8 +263,6 @@ fn wait_for(port: u16) {
     }
 }
 
-/// A scheduler and two executors of `mutinfo cluster`; the scheduler's address. The second
-/// executor takes the port after the first's with `consecutive`, else its default.
 #[cfg(feature = "ballista")]
 /// The output of a child, or a panic naming `what` if it has not ended within `limit` (then it
 /// is killed): a hung client must fail the test, not stall CI.
@@ -303,6 +301,8 @@ fn output_within(
     }
 }
 
+/// A scheduler and two executors of `mutinfo cluster`; the scheduler's address. The second
+/// executor takes the port after the first's with `consecutive`, else its default.
 #[cfg(feature = "ballista")]
 fn cluster(procs: &mut Procs, executor_timeout: &str, consecutive: bool) -> String {
     use std::process::{Command, Stdio};
