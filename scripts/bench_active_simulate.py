@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--batch", type=int, default=10)
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--members", type=int, default=None, help="committee size (default: the CLI's)")
     ap.add_argument("--out", default="/tmp/mutinfo-active-bench")
     ap.add_argument(
         "--bin",
@@ -70,7 +71,7 @@ def main():
             "--model", c, "--acquisition", a.acquisition, "--batch", str(a.batch),
             "--initial", "20", "--budget", str(a.budget), "--seeds", str(a.seeds),
             "--format", "json", "--out", stem + ".json", "--plot", stem + ".svg",
-        ]
+        ] + (["--members", str(a.members)] if a.members else [])
         subprocess.run(cmd, check=True)
         with open(stem + ".json") as f:
             return s, c, json.load(f)
