@@ -38,9 +38,18 @@ def load(name):
     return t.to_numpy(float), y
 
 
+def feature_spec(spec):
+    """`pcaR`, `nystroemM` or `rbfM` as (kind, size), or an argparse error naming the value."""
+    m = re.fullmatch(r"(pca|nystroem|rbf)([1-9]\d*)", spec)
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: expected pcaR, nystroemM or rbfM with a positive size, e.g. nystroem300"
+        )
+    return m.group(1), int(m.group(2))
+
+
 def mapped(x, spec):
-    kind, size = re.fullmatch(r"(pca|nystroem|rbf)(\d+)", spec).groups()
-    size = int(size)
+    kind, size = spec
     if kind == "pca":
         from sklearn.decomposition import PCA
 
@@ -58,7 +67,7 @@ def mapped(x, spec):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--features", required=True)
+    ap.add_argument("--features", required=True, type=feature_spec)
     ap.add_argument("--sets", default="digits,isolet,coil20")
     ap.add_argument("--acquisition", default="random,bald,batchbald,margin")
     ap.add_argument("--out", default="/tmp/mutinfo-active-features")
@@ -75,7 +84,7 @@ def main():
         z = mapped(x, a.features)
         cols = {f"c{i}": z[:, i] for i in range(z.shape[1])}
         cols["label"] = y.astype(np.int32)
-        stem = os.path.join(a.out, f"{name}-{a.features}")
+        stem = os.path.join(a.out, f"{name}-{''.join(map(str, a.features))}")
         pq.write_table(pa.table(cols), stem + ".parquet")
         subprocess.run(
             [a.bin, "-q", "--threads", "1", "active", "simulate", stem + ".parquet",
@@ -89,7 +98,7 @@ def main():
 
     with cf.ThreadPoolExecutor(2) as ex:
         for name, methods in ex.map(run, a.sets.split(",")):
-            print(a.features, name, " ".join(f"{m['method']}={m['auc_mean']:.3f}" for m in methods),
+            print("".join(map(str, a.features)), name, " ".join(f"{m['method']}={m['auc_mean']:.3f}" for m in methods),
                   flush=True)
 
 
