@@ -14,17 +14,16 @@ Prints the mean AUC per acquisition and set.
 """
 import argparse
 import concurrent.futures as cf
-import json
 import os
 import re
-import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared", "datasets")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_active_simulate import SHARED, bin_argument, simulate  # noqa: E402
 
 
 def load(name):
@@ -71,11 +70,7 @@ def main():
     ap.add_argument("--sets", default="digits,isolet,coil20")
     ap.add_argument("--acquisition", default="random,bald,batchbald,margin")
     ap.add_argument("--out", default="/tmp/mutinfo-active-features")
-    ap.add_argument(
-        "--bin",
-        default=os.environ.get("MUTINFO_BIN")
-        or os.path.join(HERE, "..", "target", "release", "mutinfo"),
-    )
+    bin_argument(ap)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
@@ -86,15 +81,7 @@ def main():
         cols["label"] = y.astype(np.int32)
         stem = os.path.join(a.out, f"{name}-{''.join(map(str, a.features))}")
         pq.write_table(pa.table(cols), stem + ".parquet")
-        subprocess.run(
-            [a.bin, "-q", "--threads", "1", "active", "simulate", stem + ".parquet",
-             "--target", "label", "--acquisition", a.acquisition, "--batch", "10",
-             "--initial", "20", "--budget", "200", "--seeds", "5", "--format", "json",
-             "--out", stem + ".json"],
-            check=True,
-        )
-        with open(stem + ".json") as f:
-            return name, json.load(f)["methods"]
+        return name, simulate(a.bin, stem + ".parquet", stem + ".json", a.acquisition)["methods"]
 
     with cf.ThreadPoolExecutor(2) as ex:
         for name, methods in ex.map(run, a.sets.split(",")):

@@ -36,6 +36,28 @@ def digits_csv(out):
     return path
 
 
+def bin_argument(ap):
+    """`--bin`: the `mutinfo` to run (default $MUTINFO_BIN, else the release build)."""
+    ap.add_argument(
+        "--bin",
+        default=os.environ.get("MUTINFO_BIN")
+        or os.path.join(HERE, "..", "target", "release", "mutinfo"),
+    )
+
+
+def simulate(binary, data, out_json, acquisition, batch=10, budget=200, seeds=5, extra=()):
+    """Runs `mutinfo active simulate` on `data` (label column `label`, 20 initial labels, one
+    thread) and returns its JSON summary, written to `out_json`."""
+    cmd = [
+        binary, "-q", "--threads", "1", "active", "simulate", data, "--target", "label",
+        "--acquisition", acquisition, "--batch", str(batch), "--initial", "20",
+        "--budget", str(budget), "--seeds", str(seeds), "--format", "json", "--out", out_json,
+    ] + list(extra)
+    subprocess.run(cmd, check=True)
+    with open(out_json) as f:
+        return json.load(f)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="digits,isolet,coil20")
@@ -50,11 +72,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--members", type=int, default=None, help="committee size (default: the CLI's)")
     ap.add_argument("--out", default="/tmp/mutinfo-active-bench")
-    ap.add_argument(
-        "--bin",
-        default=os.environ.get("MUTINFO_BIN")
-        or os.path.join(HERE, "..", "target", "release", "mutinfo"),
-    )
+    bin_argument(ap)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     runs = []
@@ -66,15 +84,10 @@ def main():
     def run(job):
         s, c, data = job
         stem = os.path.join(a.out, f"{s}-{c}")
-        cmd = [
-            a.bin, "-q", "--threads", "1", "active", "simulate", data, "--target", "label",
-            "--model", c, "--acquisition", a.acquisition, "--batch", str(a.batch),
-            "--initial", "20", "--budget", str(a.budget), "--seeds", str(a.seeds),
-            "--format", "json", "--out", stem + ".json", "--plot", stem + ".svg",
-        ] + (["--members", str(a.members)] if a.members else [])
-        subprocess.run(cmd, check=True)
-        with open(stem + ".json") as f:
-            return s, c, json.load(f)
+        extra = ["--model", c, "--plot", stem + ".svg"]
+        extra += ["--members", str(a.members)] if a.members else []
+        doc = simulate(a.bin, data, stem + ".json", a.acquisition, a.batch, a.budget, a.seeds, extra)
+        return s, c, doc
 
     print("| data | committee | method | AUC (mean ± sd) | final accuracy | labels to target (runs reaching it) |")
     print("|---|---|---|---|---|---|")
