@@ -63,6 +63,71 @@ pub trait CommitteeFactory {
         n_classes: usize,
         seed: u64,
     ) -> Result<Self::Committee>;
+
+    /// Fits on the rows `labeled` of `pool` (labels `y`, one per row), knowing the whole pool:
+    /// committees whose representation is learned from unlabeled rows (the kernel map of
+    /// [`KernelLaplace`](crate::KernelLaplace)) fit it to `pool`. The default fits
+    /// [`CommitteeFactory::fit`] on the labeled rows.
+    ///
+    /// # Errors
+    /// [`ActiveError::BadIndex`] for a row outside the pool, and those of
+    /// [`CommitteeFactory::fit`].
+    fn fit_in_pool(
+        &self,
+        pool: ArrayView2<f64>,
+        labeled: &[usize],
+        y: &[usize],
+        n_classes: usize,
+        seed: u64,
+    ) -> Result<Self::Committee> {
+        let x = labeled_rows(pool, labeled, y, n_classes)?;
+        self.fit(x.view(), y, n_classes, seed)
+    }
+}
+
+/// Column means and inverse (population) standard deviations of `x`; a constant column gets
+/// an inverse of 0, so that it standardizes to 0.
+pub(crate) fn standardization(x: ArrayView2<f64>) -> (Array1<f64>, Array1<f64>) {
+    let (n, d) = x.dim();
+    let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
+    let inv_sd = Array1::from_iter((0..d).map(|j| {
+        let m = mean[j];
+        let v = x.column(j).iter().map(|&a| (a - m) * (a - m)).sum::<f64>() / n as f64;
+        if v > 1e-24 {
+            1.0 / v.sqrt()
+        } else {
+            0.0
+        }
+    }));
+    (mean, inv_sd)
+}
+
+/// [`ActiveError::Shape`] unless `x` has `d` columns.
+pub(crate) fn check_columns(x: ArrayView2<f64>, d: usize) -> Result<()> {
+    if x.ncols() != d {
+        return Err(ActiveError::Shape {
+            what: "feature matrix",
+            found: x.shape().to_vec(),
+            expected: format!("{d} columns"),
+        });
+    }
+    Ok(())
+}
+
+/// The rows `labeled` of `pool`, after checking the indices and the labels against them.
+pub(crate) fn labeled_rows(
+    pool: ArrayView2<f64>,
+    labeled: &[usize],
+    y: &[usize],
+    n_classes: usize,
+) -> Result<Array2<f64>> {
+    let n = pool.nrows();
+    if let Some(&index) = labeled.iter().find(|&&i| i >= n) {
+        return Err(ActiveError::BadIndex { index, pool: n });
+    }
+    let x = pool.select(Axis(0), labeled);
+    check_labels(x.view(), y, n_classes)?;
+    Ok(x)
 }
 
 /// One probabilistic classifier that a [`Bootstrap`] committee trains K times.

@@ -27,7 +27,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::committee::{check_labels, Committee, CommitteeFactory};
+use crate::committee::{check_columns, check_labels, standardization, Committee, CommitteeFactory};
 use crate::error::{ActiveError, Result};
 
 /// The Laplace-approximation logistic committee (see the module docs).
@@ -217,16 +217,7 @@ impl CommitteeFactory for LaplaceLogistic {
         }
         check_labels(x, y, n_classes)?;
         let (n, d) = x.dim();
-        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
-        let inv_sd = Array1::from_iter((0..d).map(|j| {
-            let m = mean[j];
-            let v = x.column(j).iter().map(|&a| (a - m) * (a - m)).sum::<f64>() / n as f64;
-            if v > 1e-24 {
-                1.0 / v.sqrt()
-            } else {
-                0.0
-            }
-        }));
+        let (mean, inv_sd) = standardization(x);
         let xs = (&x - &mean) * &inv_sd;
         let mut seen: Vec<usize> = y.to_vec();
         seen.sort_unstable();
@@ -342,6 +333,36 @@ impl CommitteeFactory for LaplaceLogistic {
     }
 }
 
+impl LaplaceCommittee {
+    /// The same committee on inputs `u` whose features were `z = u · a` (`a`: `[M × d]`): the
+    /// standardization and `a` folded into the weights, `W' = a · diag(1/sd) · W` and
+    /// `b' = b − (mean / sd) · W`, so predicting costs one `[n × M] · [M × K C']` product.
+    /// Equal to the original on `u · a` up to rounding.
+    pub(crate) fn compose(&self, a: ArrayView2<f64>) -> LaplaceCommittee {
+        let m = a.nrows();
+        let fold = |w: &Array2<f64>, b: &Array1<f64>| {
+            let scaled = w * &self.inv_sd.view().insert_axis(Axis(1));
+            let shift = (&self.mean * &self.inv_sd).dot(w);
+            (a.dot(&scaled), b - &shift)
+        };
+        let (weights, bias) = fold(&self.weights, &self.bias);
+        let (map_weights, map_bias) = fold(&self.map_weights, &self.map_bias);
+        LaplaceCommittee {
+            mean: Array1::zeros(m),
+            inv_sd: Array1::ones(m),
+            weights,
+            bias,
+            map_weights,
+            map_bias,
+            seen: self.seen.clone(),
+            members: self.members,
+            n_classes: self.n_classes,
+            n_labeled: self.n_labeled,
+            smoothing: self.smoothing,
+        }
+    }
+}
+
 /// A standard normal draw by Box–Muller from two uniforms (portable, no extra dependency).
 fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     use rand::Rng;
@@ -361,14 +382,7 @@ impl Committee for LaplaceCommittee {
     /// The MAP model's class (the posterior mode, the model one would deploy), ties to the
     /// lowest class; the samples serve acquisition.
     fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
-        let d = self.mean.len();
-        if x.ncols() != d {
-            return Err(ActiveError::Shape {
-                what: "feature matrix",
-                found: x.shape().to_vec(),
-                expected: format!("{d} columns"),
-            });
-        }
+        check_columns(x, self.mean.len())?;
         let xs = (&x - &self.mean) * &self.inv_sd;
         let z = xs.dot(&self.map_weights) + &self.map_bias;
         Ok(z.outer_iter()
@@ -385,14 +399,7 @@ impl Committee for LaplaceCommittee {
     }
 
     fn predict_samples(&self, x: ArrayView2<f64>) -> Result<Array3<f64>> {
-        let d = self.mean.len();
-        if x.ncols() != d {
-            return Err(ActiveError::Shape {
-                what: "feature matrix",
-                found: x.shape().to_vec(),
-                expected: format!("{d} columns"),
-            });
-        }
+        check_columns(x, self.mean.len())?;
         let (n, k, c) = (x.nrows(), self.members, self.n_classes);
         let cs = self.seen.len();
         let mut out = Array3::zeros((n, k, c));

@@ -315,10 +315,13 @@ impl<'a, F: CommitteeFactory> ActiveLearner<'a, F> {
         let mut curve = LearningCurve::default();
         let mut acquired = 0;
         loop {
-            let x_l = self.x_pool.select(Axis(0), &labeled);
-            let committee =
-                self.factory
-                    .fit(x_l.view(), &labels, self.n_classes, rng.next_u64())?;
+            let committee = self.factory.fit_in_pool(
+                self.x_pool,
+                &labeled,
+                &labels,
+                self.n_classes,
+                rng.next_u64(),
+            )?;
             let pred = committee.predict(x_eval)?;
             let correct = pred.iter().zip(y_eval).filter(|(a, b)| a == b).count();
             curve.points.push(CurvePoint {

@@ -17,8 +17,10 @@
 //!   [`MemberModel`] — linfa-logistic's multinomial model ([`Logistic`]) built in — with class axes aligned across members, or probabilities read from a
 //!   `.npy` file ([`read_npy`]);
 //! - [`LaplaceLogistic`]: Bayesian multinomial logistic regression whose members are samples of
-//!   a Laplace-approximation posterior (the default committee: its disagreement is about the
-//!   model, so BALD and BatchBALD find informative points rather than outliers);
+//!   a Laplace-approximation posterior (its disagreement is about the model, so BALD and
+//!   BatchBALD find informative points rather than outliers), and [`KernelLaplace`], the same
+//!   on a Nyström RBF-kernel map of the pool ([`NystroemMap`]) — an approximate Gaussian-process
+//!   classifier and the default committee of sessions and `simulate`;
 //! - query by committee: vote entropy, consensus KL, max disagreement ([`Score`]), and
 //!   k-center diversity over the best candidates ([`Acquisition::KCenter`]);
 //! - [`ActiveSession`]: a labeling session (query, teach, save, load) for a person, crash-safe;
@@ -56,6 +58,7 @@ mod batchbald;
 mod committee;
 mod error;
 mod gemm;
+mod kernel;
 mod laplace;
 mod learner;
 mod npy;
@@ -74,6 +77,9 @@ pub use committee::{
     MemberModel, TreeMember,
 };
 pub use error::{ActiveError, Result};
+pub use kernel::{
+    KernelCommittee, KernelLaplace, NystroemMap, DEFAULT_COMPONENTS, DEFAULT_TEMPERATURE, MAP_SEED,
+};
 pub use laplace::{LaplaceCommittee, LaplaceLogistic, Posterior, MAX_BLOCK_SOLVE};
 pub use learner::{
     read_indices, ActiveLearner, CurvePoint, FileOracle, LearningCurve, Oracle, SimulatedOracle,

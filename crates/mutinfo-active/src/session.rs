@@ -7,7 +7,7 @@
 //!   "target": "label", "id_column": "id" | null, "feature_names": [...],
 //!   "rows": N, "features_f64le_base64": "...", "features_fnv1a64": "0123abcd...",
 //!   "ids": [...] | null, "classes": [...], "classes_fixed": bool,
-//!   "labels": [class index | null per row], "committee": {"kind": "laplace", "members": 20},
+//!   "labels": [class index | null per row], "committee": {"kind": "kernel", "members": 20},
 //!   "taught": number of teach calls that changed something, "pool": "where it came from"
 //! }
 //! ```
@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{k_center, top_k, Acquired, Acquisition};
 use crate::committee::{Bootstrap, Committee, CommitteeFactory, Logistic, TreeMember};
 use crate::error::{ActiveError, Result};
+use crate::kernel::KernelLaplace;
 use crate::laplace::LaplaceLogistic;
 use crate::scores::Score;
 
@@ -58,11 +59,13 @@ pub enum CommitteeKind {
     Logistic,
     /// [`Bootstrap`] of [`TreeMember`]: randomised trees (resamples and √d features per node).
     Tree,
+    /// [`KernelLaplace`]: [`LaplaceLogistic`] on a Nyström RBF-kernel map of the pool.
+    Kernel,
 }
 
 impl CommitteeKind {
     /// The names [`FromStr`] accepts.
-    pub const NAMES: &'static str = "laplace, logistic, tree";
+    pub const NAMES: &'static str = "kernel, laplace, logistic, tree";
 
     /// The name [`FromStr`] accepts.
     pub fn name(self) -> &'static str {
@@ -70,6 +73,18 @@ impl CommitteeKind {
             CommitteeKind::Laplace => "laplace",
             CommitteeKind::Logistic => "logistic",
             CommitteeKind::Tree => "tree",
+            CommitteeKind::Kernel => "kernel",
+        }
+    }
+}
+
+impl CommitteeKind {
+    /// The committee size when none is given: 20 posterior samples for the Bayesian
+    /// committees, 10 bootstrap members otherwise.
+    pub fn default_members(self) -> usize {
+        match self {
+            CommitteeKind::Laplace | CommitteeKind::Kernel => 20,
+            CommitteeKind::Logistic | CommitteeKind::Tree => 10,
         }
     }
 }
@@ -87,6 +102,7 @@ impl FromStr for CommitteeKind {
             "laplace" | "bayes" | "bayesian-logistic" => Ok(CommitteeKind::Laplace),
             "logistic" => Ok(CommitteeKind::Logistic),
             "tree" | "trees" => Ok(CommitteeKind::Tree),
+            "kernel" | "nystroem" | "gp" => Ok(CommitteeKind::Kernel),
             _ => Err(ActiveError::UnknownMethod {
                 what: "committee",
                 name: s.to_string(),
@@ -107,10 +123,11 @@ pub struct CommitteeSpec {
 }
 
 impl Default for CommitteeSpec {
-    /// The default committee: 20 Laplace posterior samples (it won the comparison in README).
+    /// The default committee: 20 posterior samples of the kernel committee (it won the
+    /// comparison in README).
     fn default() -> Self {
         Self {
-            kind: CommitteeKind::Laplace,
+            kind: CommitteeKind::Kernel,
             members: 20,
         }
     }
@@ -130,6 +147,9 @@ impl CommitteeFactory for CommitteeSpec {
         seed: u64,
     ) -> Result<BoxedCommittee> {
         Ok(match self.kind {
+            CommitteeKind::Kernel => {
+                Box::new(KernelLaplace::new(self.members).fit(x, y, n_classes, seed)?)
+            }
             CommitteeKind::Laplace => {
                 Box::new(LaplaceLogistic::new(self.members).fit(x, y, n_classes, seed)?)
             }
@@ -140,6 +160,24 @@ impl CommitteeFactory for CommitteeSpec {
                 Bootstrap::new(TreeMember::default(), self.members).fit(x, y, n_classes, seed)?,
             ),
         })
+    }
+
+    /// The kernel committee maps the whole pool; the others fit on the labeled rows.
+    fn fit_in_pool(
+        &self,
+        pool: ArrayView2<f64>,
+        labeled: &[usize],
+        y: &[usize],
+        n_classes: usize,
+        seed: u64,
+    ) -> Result<BoxedCommittee> {
+        if self.kind == CommitteeKind::Kernel {
+            return Ok(Box::new(
+                KernelLaplace::new(self.members).fit_in_pool(pool, labeled, y, n_classes, seed)?,
+            ));
+        }
+        let x = crate::committee::labeled_rows(pool, labeled, y, n_classes)?;
+        self.fit(x.view(), y, n_classes, seed)
     }
 }
 
@@ -540,10 +578,13 @@ impl ActiveSession {
         if seen.len() < 2 {
             return Ok(self.cold_start(&lab_rows, &unlabeled, batch, rng.gen()));
         }
-        let x_l = self.features.select(Axis(0), &lab_rows);
-        let committee = self
-            .committee
-            .fit(x_l.view(), &lab_y, self.classes.len(), rng.gen())?;
+        let committee = self.committee.fit_in_pool(
+            self.features.view(),
+            &lab_rows,
+            &lab_y,
+            self.classes.len(),
+            rng.gen(),
+        )?;
         let acq_seed: u64 = rng.gen();
         let cap = BATCHBALD_CANDIDATES.max(50 * batch);
         let sel: Acquired = if unlabeled.len() <= cap {
@@ -697,8 +738,9 @@ impl ActiveSession {
                 .collect();
             let xr: Vec<usize> = train.iter().map(|&i| rows[i]).collect();
             let yr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-            let c = self.committee.fit(
-                self.features.select(Axis(0), &xr).view(),
+            let c = self.committee.fit_in_pool(
+                self.features.view(),
+                &xr,
                 &yr,
                 self.classes.len(),
                 rng.gen(),
@@ -1088,10 +1130,19 @@ mod tests {
 
     #[test]
     fn query_cold_then_committee_and_deterministic() {
+        for kind in [CommitteeKind::Kernel, CommitteeKind::Laplace] {
+            query_with(kind);
+        }
+    }
+
+    fn query_with(kind: CommitteeKind) {
         let mut s = ActiveSession::new(
             pool(200),
             vec!["a".into(), "b".into(), "c".into()],
-            CommitteeSpec::default(),
+            CommitteeSpec {
+                kind,
+                members: kind.default_members(),
+            },
         )
         .unwrap();
         let acq: Acquisition = "batchbald".parse().unwrap();
@@ -1171,13 +1222,18 @@ mod tests {
             d in 1usize..4,
             labels in proptest::collection::vec(proptest::option::of(0usize..3), 1..40),
             members in 1usize..30,
-            kind in 0usize..3,
+            kind in 0usize..4,
             ids in any::<bool>(),
         ) {
             let n = (vals.len() / d).max(1);
             let x = Array2::from_shape_fn((n, d), |(i, j)| vals[(i * d + j) % vals.len()]);
             let names: Vec<String> = (0..d).map(|j| format!("f{j}")).collect();
-            let kind = [CommitteeKind::Laplace, CommitteeKind::Logistic, CommitteeKind::Tree][kind];
+            let kind = [
+                CommitteeKind::Kernel,
+                CommitteeKind::Laplace,
+                CommitteeKind::Logistic,
+                CommitteeKind::Tree,
+            ][kind];
             let mut s = ActiveSession::new(x, names, CommitteeSpec { kind, members }).unwrap();
             let pairs: Vec<(usize, String)> = labels.iter().take(n).enumerate()
                 .filter_map(|(i, l)| l.map(|c| (i, format!("class é{c}"))))
