@@ -4,10 +4,12 @@ a 100k-row pool under 2 s), and check that the rows do not depend on the thread 
 
     cargo build --release -p mutinfo-cli
     python3 scripts/bench_active_query.py [--rows 100000] [--features 64] [--classes 10]
-        [--labeled 200] [--batch 10] [--acquisition batchbald] [--repeats 3] [--bin PATH]
+        [--labeled 200] [--batch 10] [--acquisition batchbald] [--model M] [--repeats 3]
+        [--bin PATH]
 
 The pool is synthetic: `classes` Gaussian clusters in `features` dimensions (seeded), the first
-`labeled` rows labeled, the rest null, written as Parquet. `init` is timed once; each query is
+`labeled` rows labeled, the rest null, written as Parquet; --model is `init`'s committee
+(default: the CLI's). `init` is timed once; each query is
 timed end to end (process start, state load, committee fit, prediction on every unlabeled row,
 acquisition, printing), with --threads 1 and 2.
 """
@@ -34,6 +36,7 @@ def main():
     ap.add_argument("--labeled", type=int, default=200)
     ap.add_argument("--batch", type=int, default=10)
     ap.add_argument("--acquisition", default="batchbald")
+    ap.add_argument("--model", default=None, help="init's --model (default: the CLI's)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument(
         "--bin",
@@ -53,14 +56,16 @@ def main():
         cols["label"] = pa.array(labels, type=pa.string())
         pq.write_table(pa.table(cols), pool)
         t = time.perf_counter()
+        model = ["--model", a.model] if a.model else []
         subprocess.run(
-            [a.bin, "-q", "active", "init", pool, "--target", "label", "--state", state],
+            [a.bin, "-q", "active", "init", pool, "--target", "label", "--state", state, *model],
             check=True,
         )
         init_s = time.perf_counter() - t
         size_mb = os.path.getsize(state) / 1e6
         print(
-            f"pool {a.rows} x {a.features}, {a.classes} classes, {a.labeled} labeled; "
+            f"pool {a.rows} x {a.features}, {a.classes} classes, {a.labeled} labeled, "
+            f"committee {a.model or 'default'}; "
             f"init {init_s:.2f} s, state {size_mb:.1f} MB"
         )
         rows_by_threads = {}

@@ -86,13 +86,14 @@ pub struct SimulateArgs {
     pub target: String,
     #[command(flatten)]
     pub columns: ColumnArgs,
-    /// Committee: laplace (Bayesian logistic regression, Laplace posterior samples; the
-    /// default), tree (randomised trees on bootstrap resamples) or logistic (bootstrap
-    /// linfa-logistic).
-    #[arg(long, default_value = "laplace")]
+    /// Committee: kernel (Bayesian logistic regression, Laplace posterior samples, on a
+    /// Nystroem RBF-kernel map of the pool with 300 landmarks; the default), laplace (the same
+    /// on the raw features), tree (randomised trees on bootstrap resamples) or logistic
+    /// (bootstrap linfa-logistic).
+    #[arg(long, default_value = "kernel")]
     pub model: String,
-    /// Committee size K (posterior samples or bootstrap resamples; default 20 for laplace, 10
-    /// otherwise; at most 1000).
+    /// Committee size K (posterior samples or bootstrap resamples; default 20 for laplace and
+    /// kernel, 10 otherwise; at most 1000).
     #[arg(long)]
     pub members: Option<usize>,
     /// Acquisition methods, comma-separated (random is always run as the baseline).
@@ -161,10 +162,7 @@ fn simulate(a: &SimulateArgs) -> Result<()> {
         .model
         .parse()
         .map_err(|e: mutinfo_active::ActiveError| CliError::Usage(format!("--model: {e}")))?;
-    let members = a.members.unwrap_or(match kind {
-        CommitteeKind::Laplace => 20,
-        _ => 10,
-    });
+    let members = a.members.unwrap_or(kind.default_members());
     check("--members", members, 1, MAX_MEMBERS)?;
     let spec = CommitteeSpec { kind, members };
     check("--seeds", a.seeds, 1, MAX_SEEDS)?;

@@ -55,10 +55,11 @@ pub struct InitArgs {
     /// name rows by it.
     #[arg(long)]
     pub id: Option<String>,
-    /// Committee: laplace (default), logistic or tree.
-    #[arg(long, default_value = "laplace")]
+    /// Committee: kernel (Bayesian logistic regression on a Nystroem RBF-kernel map of the
+    /// pool; the default), laplace (the same on the raw features), logistic or tree.
+    #[arg(long, default_value = "kernel")]
     pub model: String,
-    /// Committee size (default 20 for laplace, 10 otherwise; at most 1000).
+    /// Committee size (default 20 for laplace and kernel, 10 otherwise; at most 1000).
     #[arg(long)]
     pub members: Option<usize>,
     /// The class list, comma-separated: labels outside it are refused (default: learned from
@@ -192,10 +193,7 @@ pub fn init(a: &InitArgs) -> Result<()> {
         .model
         .parse()
         .map_err(|e: ActiveError| CliError::Usage(format!("--model: {e}")))?;
-    let members = a.members.unwrap_or(match kind {
-        CommitteeKind::Laplace => 20,
-        _ => 10,
-    });
+    let members = a.members.unwrap_or(kind.default_members());
     crate::limits::check("--members", members, 1, crate::limits::MAX_MEMBERS)?;
     let mut classes: Vec<String> = a.classes.iter().map(|c| canonical_label(c)).collect();
     if !classes.is_empty() {
